@@ -1,0 +1,89 @@
+# Common helpers of the lab scripts.
+# shellcheck shell=bash
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$LAB_DIR")
+# Downloads, unpacked trees, builds and ccache live outside the repository
+# so that a fresh clone reuses them and nothing of DPDK or Linux is committed.
+CACHE=${VDLAB_CACHE:-/var/cache/vfio-dmabuf-lab}
+JOBS=${VDLAB_JOBS:-$(nproc)}
+
+# shellcheck source=lab/versions.sh
+. "$LAB_DIR/versions.sh"
+
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-10G}
+# Kernel and DPDK builds embed the source path; the trees are always
+# unpacked at the same place, so the hashes stay stable across runs.
+export CCACHE_NOHASHDIR=1
+
+log() { printf '[lab %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
+
+need_root() {
+	[ "$(id -u)" = 0 ] || die "$1 needs root (apt, /dev/kvm-less qemu, mounts): run it as root"
+}
+
+sha256_check() { # file expected
+	local got
+	got=$(sha256sum "$1" | cut -d' ' -f1)
+	[ -n "$2" ] || die "no pinned sha256 for $(basename "$1") (got $got): pin it in lab/versions.sh"
+	[ "$got" = "$2" ] || die "sha256 mismatch for $1: expected $2, got $got"
+}
+
+# A private apt configuration: bookworm (binaries and deb-src) and sid
+# binaries.  The machine's own apt sources are never touched, so nothing
+# on the host can be installed or upgraded from sid.
+APT_PRIV=$CACHE/apt
+apt_priv() { # apt-get|apt-cache args...
+	local tool=$1
+	shift
+	"$tool" -q -o Dir::Etc::SourceList="$APT_PRIV/sources.list" \
+		-o Dir::Etc::SourceParts="$APT_PRIV/empty.d" \
+		-o Dir::Etc::Preferences="$APT_PRIV/preferences" \
+		-o Dir::Etc::PreferencesParts="$APT_PRIV/empty.d" \
+		-o Dir::State::Lists="$APT_PRIV/lists" \
+		-o Dir::Cache="$APT_PRIV/cache" \
+		-o APT::Sandbox::User=root \
+		"$@"
+}
+
+apt_priv_update() {
+	local stamp=$APT_PRIV/updated
+	mkdir -p "$APT_PRIV/empty.d" "$APT_PRIV/lists/partial" "$APT_PRIV/cache/archives/partial"
+	cat > "$APT_PRIV/sources.list" <<EOS
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
+deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+EOS
+	cat > "$APT_PRIV/preferences" <<EOS
+Package: *
+Pin: release n=sid
+Pin-Priority: 50
+EOS
+	# Refresh at most once a day: the pins, not the index, decide what we get.
+	if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
+		log "updating the private apt index (bookworm deb-src, sid)"
+		apt_priv apt-get update >/dev/null || die "apt-get update of the private index failed"
+		touch "$stamp"
+	fi
+}
+
+# stock_moddir 7.2|6.1: the unpacked module directory of a stock kernel.
+stock_moddir() {
+	local d
+	for d in "$CACHE/stock/$1"/usr/lib/modules/* "$CACHE/stock/$1"/lib/modules/*; do
+		[ -d "$d/kernel" ] && { echo "$d"; return 0; }
+	done
+	die "stock kernel $1 is not unpacked: run lab/fetch stock"
+}
+
+# stock_vmlinuz 7.2|6.1
+stock_vmlinuz() {
+	local m f
+	m=$(stock_moddir "$1")
+	for f in "$m/vmlinuz" "$CACHE/stock/$1/boot/vmlinuz-${m##*/}"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	die "no vmlinuz for the stock $1 kernel"
+}

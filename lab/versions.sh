@@ -1,0 +1,27 @@
+# Pinned inputs of the fork and the lab.  Every download is checked
+# against the sha256 written here; a mismatch stops the build.
+# shellcheck shell=bash
+
+# DPDK: Debian bookworm's source package.
+DPDK_DEB_VERSION=22.11.11-0+deb12u1
+DPDK_UPSTREAM_VERSION=22.11.11
+DPDK_ORIG_SHA256=27a3bb1f57e02eb68c7c0a6f8bbf9fb74ec198c5aab74ed602da5b71c492a476
+DPDK_DEBIAN_SHA256=e56866e585bd83c3095c178d10669f4ff12360a09f69e7bd6bd32d079f4f1451
+DPDK_DSC_SHA256=d0e035100046f54397cb7ab1e53af19f7d85eefa248112213637a536b35cf65d
+
+# Linux 7.2: the source tarball inside sid's linux-source-7.2 binary package.
+LINUX_SOURCE_PKG=linux-source-7.2
+LINUX_SOURCE_VERSION=7.2.13-1
+LINUX_SOURCE_SHA256=30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d
+
+# Stock kernels for the fallback tests (unpacked, never installed).
+# sid 7.2: DMABUF export (feature 11) but no mmap and no MEMATTR.
+STOCK72_VERSION=7.2.13-1
+STOCK72_BINARY_PKG=linux-binary-7.2.13+deb14-amd64
+STOCK72_BINARY_SHA256=fb8cd0ade4ef82d9dde1dcf183d4bf4033db1b549b0acc9973855ad9cc48c4f5
+STOCK72_MODULES_PKG=linux-modules-7.2.13+deb14-amd64
+STOCK72_MODULES_SHA256=a37a3d200915c4cf524e90c81bbb2a8b683d292cd00873e89c23b2ef32b1bf11
+# bookworm 6.1: no VFIO DMABUF at all.
+STOCK61_PKG=linux-image-6.1.0-50-amd64-unsigned
+STOCK61_VERSION=6.1.176-1
+STOCK61_SHA256=439422e41d2dbb840b60b81e3bf5e5955bfa56b7a8c268aec83c9ff882d421e6
