@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+#ifndef VFIO_DMABUF_UAPI_H
+#define VFIO_DMABUF_UAPI_H
+
+/**
+ * @file
+ * The VFIO DMABUF uAPI, for userspace built against older system headers.
+ *
+ * This is the one place outside the kernel tree where these definitions
+ * live: the bus, the tests and the lab programs all include this header.
+ * Each block is used only when <linux/vfio.h> lacks it, and matches the
+ * kernel's include/uapi/linux/vfio.h bit for bit:
+ *  - VFIO_DEVICE_FEATURE_DMA_BUF (11): Linux 7.2 and later.
+ *  - VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (14): our series in kernel/patches.
+ *    Supporting it also means that a vfio-pci DMABUF can be mmap()ed.
+ */
+
+#include <linux/types.h>
+#include <linux/vfio.h>
+
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF
+/*
+ * GET: create a DMABUF fd for ranges of one region (a BAR).  Offsets and
+ * lengths are page aligned; flags must be 0; open_flags as for open(2).
+ * Returns the new fd.
+ */
+#define VFIO_DEVICE_FEATURE_DMA_BUF 11
+
+struct vfio_region_dma_range {
+	__u64 offset;
+	__u64 length;
+};
+
+struct vfio_device_feature_dma_buf {
+	__u32 region_index;
+	__u32 open_flags;
+	__u32 flags;
+	__u32 nr_ranges;
+	struct vfio_region_dma_range dma_ranges[];
+};
+#endif
+
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR
+/* Feature number only: the argument layout comes with the kernel series. */
+#define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR 14
+#endif
+
+#endif /* VFIO_DMABUF_UAPI_H */
