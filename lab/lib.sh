@@ -69,6 +69,17 @@ EOS
 	fi
 }
 
+# make in the lab's Linux tree, for build variant $1 (lab, debug), with
+# ccache and reproducible build stamps
+kernel_make() { # variant make-args...
+	local variant=$1
+	shift
+	make -s -C "$CACHE/linux/src" O="$CACHE/linux/build-$variant" \
+		CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION="-$variant" \
+		KBUILD_BUILD_TIMESTAMP="$LINUX_SOURCE_VERSION" \
+		KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=lab "$@"
+}
+
 # stock_moddir 7.2|6.1: the unpacked module directory of a stock kernel.
 stock_moddir() {
 	local d
