@@ -14,8 +14,10 @@
  * Each block is used only when <linux/vfio.h> lacks it, and matches the
  * kernel's include/uapi/linux/vfio.h bit for bit:
  *  - VFIO_DEVICE_FEATURE_DMA_BUF (11): Linux 7.2 and later.
- *  - VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (14): our series in kernel/patches.
- *    Supporting it also means that a vfio-pci DMABUF can be mmap()ed.
+ *  - VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE (13) and
+ *    VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR (14): our series in kernel/patches
+ *    (see doc/kernel.md).  A kernel that has them can also mmap() a
+ *    vfio-pci DMABUF.
  */
 
 #include <linux/types.h>
@@ -43,9 +45,34 @@ struct vfio_device_feature_dma_buf {
 };
 #endif
 
+#ifndef VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE
+/*
+ * SET: revoke a DMABUF of this device for good.  EBADFD if it already was,
+ * ENODEV if it belongs to another device.
+ */
+#define VFIO_DEVICE_FEATURE_DMA_BUF_REVOKE 13
+
+struct vfio_device_feature_dma_buf_revoke {
+	__s32 dmabuf_fd;
+};
+#endif
+
 #ifndef VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR
-/* Feature number only: the argument layout comes with the kernel series. */
+/*
+ * SET: the CPU memory attribute of later mmap()s of a DMABUF of this
+ * device.  ENOENT for an unknown attribute, ENODEV for another device's
+ * DMABUF.  On x86 a WC mapping and any other mapping of the same pages
+ * (region mmap(), NC DMABUF mmap(), vfio-pci's own BAR access) exclude
+ * each other with EBUSY.
+ */
 #define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR 14
+
+struct vfio_device_feature_dma_buf_memattr {
+	__s32 dmabuf_fd;
+	__u32 memattr;
+#define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC 0
+#define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC 1
+};
 #endif
 
 #endif /* VFIO_DMABUF_UAPI_H */
