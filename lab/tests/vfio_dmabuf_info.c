@@ -3,8 +3,11 @@
  * vfio_dmabuf_info BDF: what this kernel offers for one vfio-pci device.
  * Prints the memory BARs, whether DMABUF export (feature 11) and MEMATTR
  * (feature 14, which brings DMABUF mmap) are supported, exports the first
- * page of BAR0 as a DMABUF and tries to mmap it.  Used by the lab demo and
- * as a diagnostic on any machine.
+ * page of BAR0 as a DMABUF and tries to mmap it.  Where MEMATTR is there it
+ * also maps BAR0's page 3 (the 82574L's TX tail register, TDT at 0x3818)
+ * write-combining, and shows what the kernel made of both mappings: the
+ * PTE from the page table dump and the PAT reservation.  Used by the lab
+ * demo and as a diagnostic on any machine.
  */
 #include <sys/mman.h>
 
@@ -13,6 +16,70 @@
 static const char *errstr(int ret)
 {
 	return ret < 0 ? strerror(-ret) : "supported";
+}
+
+/* Touch the mapping, then print its PTE and the PAT entry of @phys */
+static void show_mapping(const char *what, void *map, __u64 phys)
+{
+	char pte[256], pat[256];
+
+	(void)*(volatile __u32 *)map;
+	if (pte_dump_line(map, pte, sizeof(pte)))
+		snprintf(pte, sizeof(pte), "(no page table dump in debugfs)");
+	pat_memtype_line(phys, pat, sizeof(pat));
+	printf("  %s\n    PTE: %s\n    PAT: %s\n", what, pte,
+	       pat[0] ? pat : "(no reservation: UC- by default)");
+}
+
+static __u64 bar0_phys(const char *bdf)
+{
+	unsigned long long start = 0;
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%llx", &start) != 1)
+			start = 0;
+		fclose(f);
+	}
+	return start;
+}
+
+/* BAR0 page 3 as a WC DMABUF, mapped, shown beside the NC one at @nc */
+static void show_wc_doorbell(const char *bdf, int device, void *nc)
+{
+	struct vfio_region_dma_range range = { 3 * 4096, 4096 };
+	struct vfio_device_feature_dma_buf_memattr attr = {
+		.memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC,
+	};
+	__u64 phys = bar0_phys(bdf);
+	void *wc;
+	int fd;
+
+	fd = dmabuf_export(device, VFIO_PCI_BAR0_REGION_INDEX, 0,
+			   O_RDWR | O_CLOEXEC, &range, 1);
+	if (fd < 0) {
+		printf("  DMABUF of BAR0 page 3: export failed: %s\n", strerror(-fd));
+		return;
+	}
+	attr.dmabuf_fd = fd;
+	if (device_feature(device, VFIO_DEVICE_FEATURE_SET |
+			   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, &attr, sizeof(attr)) < 0) {
+		printf("  DMA_BUF_MEMATTR WC: %s\n", strerror(errno));
+		close(fd);
+		return;
+	}
+	wc = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (wc == MAP_FAILED) {
+		printf("  mmap of the WC DMABUF: %s\n", strerror(errno));
+	} else {
+		show_mapping("BAR0 page 0, NC DMABUF mapping:", nc, phys);
+		show_mapping("BAR0 page 3 (TDT), WC DMABUF mapping:", wc, phys + 3 * 4096);
+		munmap(wc, 4096);
+	}
+	close(fd);
 }
 
 int main(int argc, char *argv[])
@@ -69,6 +136,7 @@ int main(int argc, char *argv[])
 		} else {
 			printf("  mmap of the DMABUF: mapped at %p, STATUS register 0x%08x\n",
 			       map, *(volatile __u32 *)((char *)map + 8));
+			show_wc_doorbell(argv[1], dev.device, map);
 			munmap(map, 4096);
 		}
 		close(fd);

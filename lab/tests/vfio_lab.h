@@ -144,4 +144,60 @@ static inline void fdinfo_field(int fd, const char *key, char *val, size_t size)
 	fclose(f);
 }
 
+/*
+ * The line of this process's page table dump (debugfs, x86) that maps
+ * @addr, without its address range: e.g. "4K USR RW PWT ... NX pte".
+ * With Linux's PAT table WC is PWT alone, UC- PCD alone, UC both.
+ */
+static inline int pte_dump_line(const void *addr, char *out, size_t size)
+{
+	static const char *const dumps[] = {
+		"/sys/kernel/debug/page_tables/current_user",
+		"/sys/kernel/debug/page_tables/current_kernel",
+	};
+	unsigned long a = (unsigned long)addr, start, end;
+	char line[256];
+	unsigned int i;
+	FILE *f = NULL;
+	int n;
+
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]) && !f; i++)
+		f = fopen(dumps[i], "r");
+	if (!f)
+		return -errno;
+	out[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "0x%lx-0x%lx %n", &start, &end, &n) < 2 ||
+		    a < start || a >= end)
+			continue;
+		snprintf(out, size, "%s", line + n);
+		out[strcspn(out, "\n")] = '\0';
+		break;
+	}
+	fclose(f);
+	return out[0] ? 0 : -ENOENT;
+}
+
+/* The PAT reservation line (debugfs, x86) covering physical @addr, or "" */
+static inline void pat_memtype_line(__u64 addr, char *out, size_t size)
+{
+	unsigned long long start, end;
+	char line[256];
+	FILE *f;
+
+	out[0] = '\0';
+	f = fopen("/sys/kernel/debug/x86/pat_memtype_list", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "PAT: [mem 0x%llx-0x%llx]", &start, &end) == 2 &&
+		    addr >= start && addr < end) {
+			snprintf(out, size, "%s", line);
+			out[strcspn(out, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+}
+
 #endif /* VFIO_LAB_H */
