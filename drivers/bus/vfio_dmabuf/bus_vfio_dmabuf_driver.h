@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+#ifndef BUS_VFIO_DMABUF_DRIVER_H
+#define BUS_VFIO_DMABUF_DRIVER_H
+
+/**
+ * @file
+ * The vfio_dmabuf bus, for PCI drivers: devices bound to vfio-pci whose
+ * memory BARs are mapped through VFIO DMABUFs, with the ranges a driver
+ * names as doorbells mapped write-combining.
+ *
+ * A device is on this bus only when named with the bus prefix
+ * ("-a vfio_dmabuf:0000:00:03.0"); such a device is then hidden from
+ * bus/pci, so that no two buses ever open it.
+ *
+ * Each memory BAR is mapped at one contiguous virtual address, so a driver
+ * reaches any register at bars[n].addr + offset, whatever attribute the
+ * page under it has.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <dev_driver.h>
+#include <rte_compat.h>
+#include <rte_interrupts.h>
+#include <rte_pci.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTE_BUS_VFIO_DMABUF_NAME "vfio_dmabuf"
+
+/** Most ranges one device is mapped with (doorbells and what is between). */
+#define RTE_VFIO_DMABUF_MAX_RANGES 16
+
+/** CPU memory attribute of a mapped range. */
+enum rte_vfio_dmabuf_attr {
+	RTE_VFIO_DMABUF_ATTR_NC = 0, /**< Uncached (UC- on x86). */
+	RTE_VFIO_DMABUF_ATTR_WC = 1, /**< Write-combining. */
+};
+
+/** How the kernel let the bus map the BARs of a device. */
+enum rte_vfio_dmabuf_method {
+	/** DMABUF mmap() with memory attributes: doorbells can be WC. */
+	RTE_VFIO_DMABUF_METHOD_DMABUF,
+	/** DMABUF mmap(), but no VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR: all NC. */
+	RTE_VFIO_DMABUF_METHOD_DMABUF_NC,
+	/** No DMABUF mmap(): the classic region mmap() of each BAR, all NC. */
+	RTE_VFIO_DMABUF_METHOD_REGION,
+};
+
+/** A range of a BAR that a driver writes doorbells to. */
+struct rte_vfio_dmabuf_doorbell {
+	uint8_t bar;     /**< BAR number, 0 to 5. */
+	uint64_t offset; /**< Page-aligned offset in the BAR. */
+	uint64_t len;    /**< Page-aligned length, not zero. */
+};
+
+/** One mapped range of a BAR. */
+struct rte_vfio_dmabuf_range {
+	uint8_t bar;
+	uint64_t offset;
+	uint64_t len;
+	void *addr;                          /**< Where the range is mapped. */
+	enum rte_vfio_dmabuf_attr requested; /**< What the driver asked for. */
+	enum rte_vfio_dmabuf_attr obtained;  /**< What the mapping has. */
+	int dmabuf_fd;                       /**< -1 for a region mmap(). */
+};
+
+/** A memory BAR, mapped as a whole at one address. */
+struct rte_vfio_dmabuf_bar {
+	void *addr;   /**< NULL if the BAR is not a mappable memory BAR. */
+	uint64_t len;
+};
+
+struct rte_vfio_dmabuf_driver;
+
+/** A device on the vfio_dmabuf bus. */
+struct rte_vfio_dmabuf_device {
+	RTE_TAILQ_ENTRY(rte_vfio_dmabuf_device) next;
+	struct rte_device device;            /**< Inherit the generic class. */
+	struct rte_pci_addr addr;
+	struct rte_pci_id id;
+	char name[PCI_PRI_STR_SIZE + 1];
+	struct rte_vfio_dmabuf_driver *driver;
+	struct rte_intr_handle *intr_handle; /**< VFIO interrupts (MSI-X, MSI, INTx). */
+	int vfio_fd;                         /**< The VFIO device fd. */
+	bool wc;                             /**< Doorbells requested WC. */
+	enum rte_vfio_dmabuf_method method;
+	struct rte_vfio_dmabuf_bar bars[PCI_MAX_RESOURCE];
+	unsigned int nb_ranges;
+	struct rte_vfio_dmabuf_range ranges[RTE_VFIO_DMABUF_MAX_RANGES];
+};
+
+typedef int (rte_vfio_dmabuf_probe_t)(struct rte_vfio_dmabuf_driver *drv,
+				      struct rte_vfio_dmabuf_device *dev);
+typedef int (rte_vfio_dmabuf_remove_t)(struct rte_vfio_dmabuf_device *dev);
+
+/** A driver on the vfio_dmabuf bus. */
+struct rte_vfio_dmabuf_driver {
+	RTE_TAILQ_ENTRY(rte_vfio_dmabuf_driver) next;
+	struct rte_driver driver;                   /**< Inherit the generic class. */
+	const struct rte_pci_id *id_table;          /**< Ends with a zero vendor_id. */
+	rte_vfio_dmabuf_probe_t *probe;
+	rte_vfio_dmabuf_remove_t *remove;
+	uint32_t bar_mask;                          /**< BARs to map: bit n for BAR n. */
+	const struct rte_vfio_dmabuf_doorbell *doorbells; /**< Ranges to map WC, by offset. */
+	unsigned int nb_doorbells;
+};
+
+#define RTE_DEV_TO_VFIO_DMABUF(ptr) \
+	container_of(ptr, struct rte_vfio_dmabuf_device, device)
+
+#define RTE_DEV_TO_VFIO_DMABUF_CONST(ptr) \
+	container_of(ptr, const struct rte_vfio_dmabuf_device, device)
+
+/**
+ * The attribute the page at @p offset of BAR @p bar is mapped with, or -1
+ * if that page is not mapped.
+ */
+__rte_internal
+int rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev,
+			    uint8_t bar, uint64_t offset);
+
+/** The name of an attribute ("NC", "WC"), of a method ("dmabuf", ...). */
+__rte_internal
+const char *rte_vfio_dmabuf_attr_name(enum rte_vfio_dmabuf_attr attr);
+__rte_internal
+const char *rte_vfio_dmabuf_method_name(enum rte_vfio_dmabuf_method method);
+
+/** Register a driver; use RTE_PMD_REGISTER_VFIO_DMABUF() instead. */
+__rte_internal
+void rte_vfio_dmabuf_register(struct rte_vfio_dmabuf_driver *driver);
+
+/** Unregister a driver. */
+__rte_internal
+void rte_vfio_dmabuf_unregister(struct rte_vfio_dmabuf_driver *driver);
+
+#define RTE_PMD_REGISTER_VFIO_DMABUF(nm, vfio_dmabuf_drv) \
+	RTE_INIT(vfio_dmabuf_initfn_ ##nm) \
+	{ \
+		(vfio_dmabuf_drv).driver.name = RTE_STR(nm); \
+		rte_vfio_dmabuf_register(&(vfio_dmabuf_drv)); \
+	} \
+	RTE_PMD_EXPORT_NAME(nm, __COUNTER__)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BUS_VFIO_DMABUF_DRIVER_H */

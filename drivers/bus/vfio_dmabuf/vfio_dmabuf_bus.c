@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+/*
+ * The bus itself: drivers, probe and remove, hotplug, the generic bus ops.
+ * Finding devices is in vfio_dmabuf_scan.c, mapping them in
+ * vfio_dmabuf_map.c.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_tailq.h>
+#include <rte_vfio.h>
+
+#include "private.h"
+
+static bool
+vfio_dmabuf_id_match(const struct rte_pci_id *table, const struct rte_pci_id *id)
+{
+	for (; table->vendor_id != 0; table++) {
+		if (table->vendor_id != id->vendor_id ||
+		    (table->device_id != RTE_PCI_ANY_ID &&
+		     table->device_id != id->device_id) ||
+		    (table->subsystem_vendor_id != RTE_PCI_ANY_ID &&
+		     table->subsystem_vendor_id != id->subsystem_vendor_id) ||
+		    (table->subsystem_device_id != RTE_PCI_ANY_ID &&
+		     table->subsystem_device_id != id->subsystem_device_id) ||
+		    (table->class_id != RTE_CLASS_ANY_ID &&
+		     table->class_id != id->class_id))
+			continue;
+		return true;
+	}
+	return false;
+}
+
+/* 1 if @drv does not drive @dev, else what probing it gave */
+static int
+vfio_dmabuf_probe_one_driver(struct rte_vfio_dmabuf_driver *drv,
+			     struct rte_vfio_dmabuf_device *dev)
+{
+	int ret;
+
+	if (!vfio_dmabuf_id_match(drv->id_table, &dev->id))
+		return 1;
+
+	if (rte_dev_is_probed(&dev->device)) {
+		VFIO_DMABUF_LOG(DEBUG, "%s is already probed", dev->name);
+		return -EEXIST;
+	}
+
+	VFIO_DMABUF_LOG(INFO, "probe driver %s for %s (%04x:%04x)",
+			drv->driver.name, dev->name, dev->id.vendor_id,
+			dev->id.device_id);
+
+	/* The driver's doorbells decide the layout of the mappings */
+	dev->driver = drv;
+	ret = vfio_dmabuf_map_device(dev);
+	if (ret != 0) {
+		dev->driver = NULL;
+		return ret;
+	}
+
+	ret = drv->probe(drv, dev);
+	if (ret != 0) {
+		vfio_dmabuf_unmap_device(dev);
+		dev->driver = NULL;
+		return ret;
+	}
+	dev->device.driver = &drv->driver;
+	return 0;
+}
+
+static int
+vfio_dmabuf_probe_all_drivers(struct rte_vfio_dmabuf_device *dev)
+{
+	struct rte_vfio_dmabuf_driver *drv;
+	int ret;
+
+	FOREACH_DRIVER_ON_VFIO_DMABUF_BUS(drv) {
+		ret = vfio_dmabuf_probe_one_driver(drv, dev);
+		if (ret <= 0)
+			return ret;
+	}
+	VFIO_DMABUF_LOG(ERR, "%s: no vfio_dmabuf driver for %04x:%04x",
+			dev->name, dev->id.vendor_id, dev->id.device_id);
+	return -ENODEV;
+}
+
+/* Every device on this bus was named for it: failing one fails the probe */
+static int
+vfio_dmabuf_probe(void)
+{
+	struct rte_vfio_dmabuf_device *dev;
+	int ret, failed = 0;
+
+	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev) {
+		ret = vfio_dmabuf_probe_all_drivers(dev);
+		if (ret < 0 && ret != -EEXIST) {
+			VFIO_DMABUF_LOG(ERR, "%s cannot be used: %s",
+					dev->name, strerror(-ret));
+			failed++;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+static int
+vfio_dmabuf_remove_dev(struct rte_vfio_dmabuf_device *dev)
+{
+	struct rte_vfio_dmabuf_driver *drv = dev->driver;
+	int ret;
+
+	if (drv == NULL)
+		return 0;
+	if (drv->remove != NULL) {
+		ret = drv->remove(dev);
+		if (ret < 0)
+			return ret;
+	}
+	vfio_dmabuf_unmap_device(dev);
+	dev->driver = NULL;
+	dev->device.driver = NULL;
+	return 0;
+}
+
+static struct rte_device *
+vfio_dmabuf_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
+			const void *data)
+{
+	const struct rte_vfio_dmabuf_device *pstart;
+	struct rte_vfio_dmabuf_device *dev;
+
+	if (start != NULL) {
+		pstart = RTE_DEV_TO_VFIO_DMABUF_CONST(start);
+		dev = RTE_TAILQ_NEXT(pstart, next);
+	} else {
+		dev = RTE_TAILQ_FIRST(&vfio_dmabuf_bus.device_list);
+	}
+	for (; dev != NULL; dev = RTE_TAILQ_NEXT(dev, next))
+		if (cmp(&dev->device, data) == 0)
+			return &dev->device;
+	return NULL;
+}
+
+static int
+vfio_dmabuf_plug(struct rte_device *device)
+{
+	return vfio_dmabuf_probe_all_drivers(RTE_DEV_TO_VFIO_DMABUF(device));
+}
+
+static int
+vfio_dmabuf_unplug(struct rte_device *device)
+{
+	struct rte_vfio_dmabuf_device *dev = RTE_DEV_TO_VFIO_DMABUF(device);
+	int ret;
+
+	ret = vfio_dmabuf_remove_dev(dev);
+	if (ret != 0)
+		return ret;
+	TAILQ_REMOVE(&vfio_dmabuf_bus.device_list, dev, next);
+	rte_devargs_remove(device->devargs);
+	free(dev);
+	return 0;
+}
+
+/* Device names are PCI addresses, in any form rte_pci_addr_parse() takes */
+static int
+vfio_dmabuf_parse(const char *name, void *addr)
+{
+	struct rte_pci_addr pci_addr;
+
+	if (rte_pci_addr_parse(name, &pci_addr) != 0)
+		return -1;
+	if (addr != NULL)
+		*(struct rte_pci_addr *)addr = pci_addr;
+	return 0;
+}
+
+static int
+vfio_dmabuf_dma_map(struct rte_device *device __rte_unused, void *addr,
+		    uint64_t iova, size_t len)
+{
+	return rte_vfio_container_dma_map(RTE_VFIO_DEFAULT_CONTAINER_FD,
+					  (uintptr_t)addr, iova, len);
+}
+
+static int
+vfio_dmabuf_dma_unmap(struct rte_device *device __rte_unused, void *addr,
+		      uint64_t iova, size_t len)
+{
+	return rte_vfio_container_dma_unmap(RTE_VFIO_DEFAULT_CONTAINER_FD,
+					    (uintptr_t)addr, iova, len);
+}
+
+/* Without an IOMMU, devices must be given physical addresses */
+static enum rte_iova_mode
+vfio_dmabuf_get_iommu_class(void)
+{
+	if (TAILQ_EMPTY(&vfio_dmabuf_bus.device_list))
+		return RTE_IOVA_DC;
+	return rte_vfio_noiommu_is_enabled() == 1 ? RTE_IOVA_PA : RTE_IOVA_DC;
+}
+
+/*
+ * The device went away under its mappings (surprise removal, or a revoked
+ * DMABUF).  Replace every BAR mapping with anonymous memory so that the
+ * access that faulted, and any after it, complete harmlessly; the driver
+ * learns of the removal from the device event.
+ */
+static int
+vfio_dmabuf_hot_unplug_handler(struct rte_device *device)
+{
+	struct rte_vfio_dmabuf_device *dev = RTE_DEV_TO_VFIO_DMABUF(device);
+	unsigned int i;
+	void *map;
+
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		if (dev->bars[i].addr == NULL)
+			continue;
+		map = mmap(dev->bars[i].addr, dev->bars[i].len,
+			   PROT_READ | PROT_WRITE,
+			   MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (map == MAP_FAILED) {
+			VFIO_DMABUF_LOG(ERR, "%s: cannot remap BAR%u: %s",
+					dev->name, i, strerror(errno));
+			return -1;
+		}
+	}
+	VFIO_DMABUF_LOG(INFO, "%s: BARs replaced after the device went away",
+			dev->name);
+	return 0;
+}
+
+static struct rte_vfio_dmabuf_device *
+vfio_dmabuf_find_by_addr(const void *addr)
+{
+	struct rte_vfio_dmabuf_device *dev;
+	unsigned int i;
+
+	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
+		for (i = 0; i < PCI_MAX_RESOURCE; i++)
+			if (dev->bars[i].addr != NULL &&
+			    (const char *)addr >= (char *)dev->bars[i].addr &&
+			    (const char *)addr < (char *)dev->bars[i].addr +
+						 dev->bars[i].len)
+				return dev;
+	return NULL;
+}
+
+/* 0 if the SIGBUS was in a BAR of ours and is handled, 1 if not ours */
+static int
+vfio_dmabuf_sigbus_handler(const void *failure_addr)
+{
+	struct rte_vfio_dmabuf_device *dev;
+
+	dev = vfio_dmabuf_find_by_addr(failure_addr);
+	if (dev == NULL)
+		return 1;
+	if (vfio_dmabuf_hot_unplug_handler(&dev->device) != 0)
+		return -1;
+	rte_dev_event_callback_process(dev->device.name, RTE_DEV_EVENT_REMOVE);
+	return 0;
+}
+
+static int
+vfio_dmabuf_cleanup(void)
+{
+	struct rte_vfio_dmabuf_device *dev, *tmp;
+	int ret = 0;
+
+	RTE_TAILQ_FOREACH_SAFE(dev, &vfio_dmabuf_bus.device_list, next, tmp) {
+		if (vfio_dmabuf_remove_dev(dev) != 0)
+			ret = -1;
+		TAILQ_REMOVE(&vfio_dmabuf_bus.device_list, dev, next);
+		free(dev);
+	}
+	return ret;
+}
+
+void
+rte_vfio_dmabuf_register(struct rte_vfio_dmabuf_driver *driver)
+{
+	TAILQ_INSERT_TAIL(&vfio_dmabuf_bus.driver_list, driver, next);
+}
+
+void
+rte_vfio_dmabuf_unregister(struct rte_vfio_dmabuf_driver *driver)
+{
+	TAILQ_REMOVE(&vfio_dmabuf_bus.driver_list, driver, next);
+}
+
+struct vfio_dmabuf_bus vfio_dmabuf_bus = {
+	.bus = {
+		.scan = vfio_dmabuf_scan,
+		.probe = vfio_dmabuf_probe,
+		.find_device = vfio_dmabuf_find_device,
+		.plug = vfio_dmabuf_plug,
+		.unplug = vfio_dmabuf_unplug,
+		.parse = vfio_dmabuf_parse,
+		.dma_map = vfio_dmabuf_dma_map,
+		.dma_unmap = vfio_dmabuf_dma_unmap,
+		.get_iommu_class = vfio_dmabuf_get_iommu_class,
+		.dev_iterate = vfio_dmabuf_dev_iterate,
+		.hot_unplug_handler = vfio_dmabuf_hot_unplug_handler,
+		.sigbus_handler = vfio_dmabuf_sigbus_handler,
+		.cleanup = vfio_dmabuf_cleanup,
+	},
+	.device_list = TAILQ_HEAD_INITIALIZER(vfio_dmabuf_bus.device_list),
+	.driver_list = TAILQ_HEAD_INITIALIZER(vfio_dmabuf_bus.driver_list),
+};
+
+RTE_REGISTER_BUS(vfio_dmabuf, vfio_dmabuf_bus.bus);
+RTE_LOG_REGISTER_DEFAULT(vfio_dmabuf_logtype, NOTICE);
+
+RTE_INIT(vfio_dmabuf_init)
+{
+	vfio_dmabuf_telemetry_init();
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+/*
+ * Finding devices.  The bus takes only devices named for it
+ * ("-a vfio_dmabuf:ADDR", or rte_dev_probe("vfio_dmabuf:ADDR")), checks
+ * that each exists and is bound to vfio-pci, and hides it from bus/pci so
+ * that DPDK's own PCI drivers never open it as well.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_devargs.h>
+#include <rte_eal.h>
+#include <rte_memory.h>
+#include <rte_string_fns.h>
+
+#include "private.h"
+
+#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
+
+struct rte_devargs *
+vfio_dmabuf_devargs_lookup(const struct rte_pci_addr *addr)
+{
+	struct rte_devargs *devargs;
+	struct rte_pci_addr da_addr;
+
+	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs) {
+		if (rte_pci_addr_parse(devargs->name, &da_addr) == 0 &&
+		    rte_pci_addr_cmp(&da_addr, addr) == 0)
+			return devargs;
+	}
+	return NULL;
+}
+
+static int
+sysfs_read_ulong(const char *dir, const char *file, unsigned long *val)
+{
+	char path[PATH_MAX], buf[64], *end;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -errno;
+	if (fgets(buf, sizeof(buf), f) == NULL) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	errno = 0;
+	*val = strtoul(buf, &end, 0);
+	return errno != 0 || end == buf ? -EINVAL : 0;
+}
+
+/* The driver @dir is bound to ("" for none) */
+static void
+sysfs_driver_name(const char *dir, char *name, size_t size)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/driver", dir);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		name[0] = '\0';
+		return;
+	}
+	link[n] = '\0';
+	strlcpy(name, strrchr(link, '/') + 1, size);
+}
+
+static int
+dev_name_cmp(const struct rte_device *dev, const void *name)
+{
+	return strcmp(dev->name, name);
+}
+
+static int
+dev_any(const struct rte_device *dev __rte_unused, const void *data __rte_unused)
+{
+	return 0;
+}
+
+/*
+ * Hide @name from bus/pci with a blocking devargs.  bus/pci may have scanned
+ * already (bus scans run in registration order): its device then takes the
+ * devargs too, which its probe honours.
+ */
+static int
+vfio_dmabuf_hide_from_pci(const char *name)
+{
+	struct rte_bus *pci = rte_bus_find_by_name("pci");
+	struct rte_devargs *da;
+	struct rte_device *pdev;
+	char spec[64];
+
+	if (pci == NULL)
+		return 0;
+
+	RTE_EAL_DEVARGS_FOREACH("pci", da) {
+		struct rte_pci_addr a, b;
+
+		if (rte_pci_addr_parse(da->name, &a) != 0 ||
+		    rte_pci_addr_parse(name, &b) != 0 ||
+		    rte_pci_addr_cmp(&a, &b) != 0)
+			continue;
+		if (da->policy == RTE_DEV_ALLOWED) {
+			VFIO_DMABUF_LOG(ERR, "%s is named for both bus pci and bus vfio_dmabuf: give it to one",
+					name);
+			return -EBUSY;
+		}
+		return 0; /* already blocked there */
+	}
+
+	snprintf(spec, sizeof(spec), "pci:%s", name);
+	if (rte_devargs_add(RTE_DEVTYPE_BLOCKED, spec) != 0)
+		return -ENOMEM;
+
+	pdev = pci->find_device(NULL, dev_name_cmp, name);
+	if (pdev != NULL) {
+		if (rte_dev_is_probed(pdev)) {
+			VFIO_DMABUF_LOG(ERR, "%s is in use by bus pci (driver %s): detach it first",
+					name, pdev->driver->name);
+			return -EBUSY;
+		}
+		RTE_EAL_DEVARGS_FOREACH("pci", da)
+			if (strcmp(da->name, name) == 0)
+				pdev->devargs = da;
+	}
+	return 0;
+}
+
+/* Add the device named by @devargs, if it exists and is bound to vfio-pci */
+static int
+vfio_dmabuf_scan_one(struct rte_devargs *devargs)
+{
+	struct rte_vfio_dmabuf_device *dev;
+	char dir[PATH_MAX], driver[64];
+	struct rte_pci_addr addr;
+	unsigned long val;
+	char name[PCI_PRI_STR_SIZE + 1];
+	int ret;
+
+	if (rte_pci_addr_parse(devargs->name, &addr) != 0) {
+		VFIO_DMABUF_LOG(ERR, "'%s' is not a PCI address (expected DDDD:BB:DD.F)",
+				devargs->name);
+		return -EINVAL;
+	}
+	rte_pci_device_name(&addr, name, sizeof(name));
+
+	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
+		if (rte_pci_addr_cmp(&dev->addr, &addr) == 0)
+			return 0;
+
+	snprintf(dir, sizeof(dir), SYSFS_PCI_DEVICES "/%s", name);
+	if (access(dir, F_OK) != 0) {
+		VFIO_DMABUF_LOG(ERR, "%s: no such PCI device", name);
+		return -ENODEV;
+	}
+	sysfs_driver_name(dir, driver, sizeof(driver));
+	if (strcmp(driver, "vfio-pci") != 0) {
+		VFIO_DMABUF_LOG(ERR, "%s is bound to %s, not vfio-pci: bind it with 'dpdk-devbind.py -b vfio-pci %s' (or driver_override)",
+				name, driver[0] != '\0' ? driver : "no driver", name);
+		return -ENODEV;
+	}
+
+	ret = vfio_dmabuf_hide_from_pci(name);
+	if (ret != 0)
+		return ret;
+
+	dev = calloc(1, sizeof(*dev));
+	if (dev == NULL)
+		return -ENOMEM;
+	dev->addr = addr;
+	strlcpy(dev->name, name, sizeof(dev->name));
+	dev->device.name = dev->name;
+	dev->device.bus = &vfio_dmabuf_bus.bus;
+	dev->device.devargs = devargs;
+	dev->vfio_fd = -1;
+
+	if (sysfs_read_ulong(dir, "vendor", &val) == 0)
+		dev->id.vendor_id = val;
+	if (sysfs_read_ulong(dir, "device", &val) == 0)
+		dev->id.device_id = val;
+	if (sysfs_read_ulong(dir, "subsystem_vendor", &val) == 0)
+		dev->id.subsystem_vendor_id = val;
+	if (sysfs_read_ulong(dir, "subsystem_device", &val) == 0)
+		dev->id.subsystem_device_id = val;
+	if (sysfs_read_ulong(dir, "class", &val) == 0)
+		dev->id.class_id = val & RTE_CLASS_ANY_ID;
+	if (sysfs_read_ulong(dir, "numa_node", &val) == 0 && (long)val >= 0)
+		dev->device.numa_node = val;
+	else
+		dev->device.numa_node = SOCKET_ID_ANY;
+
+	ret = vfio_dmabuf_parse_devargs(dev);
+	if (ret != 0) {
+		free(dev);
+		return ret;
+	}
+
+	TAILQ_INSERT_TAIL(&vfio_dmabuf_bus.device_list, dev, next);
+	return 0;
+}
+
+/*
+ * "-a" means "use only these devices", whichever bus they are on: when
+ * devices are named for this bus at start-up and none for bus/pci, bus/pci
+ * probes no device either, rather than every device it has a driver for
+ * (the other NIC of a pair, say, which another process may be using).
+ * bus/pci has scanned already: the devices it found are blocked, and its
+ * allow-list mode keeps later scans (hotplug) to what is named for it.
+ */
+static int
+vfio_dmabuf_pci_allowlist_only(void)
+{
+	struct rte_bus *pci = rte_bus_find_by_name("pci");
+	struct rte_device *pdev = NULL;
+	struct rte_devargs *da;
+	char spec[64];
+
+	if (pci == NULL || pci->conf.scan_mode != RTE_BUS_SCAN_UNDEFINED)
+		return 0;
+	pci->conf.scan_mode = RTE_BUS_SCAN_ALLOWLIST;
+	VFIO_DMABUF_LOG(INFO, "devices named for bus vfio_dmabuf only: bus pci probes none");
+
+	while ((pdev = pci->find_device(pdev, dev_any, NULL)) != NULL) {
+		if (pdev->devargs != NULL)
+			continue;
+		snprintf(spec, sizeof(spec), "pci:%s", pdev->name);
+		if (rte_devargs_add(RTE_DEVTYPE_BLOCKED, spec) != 0)
+			return -ENOMEM;
+		RTE_EAL_DEVARGS_FOREACH("pci", da)
+			if (strcmp(da->name, pdev->name) == 0)
+				pdev->devargs = da;
+	}
+	return 0;
+}
+
+int
+vfio_dmabuf_scan(void)
+{
+	static bool at_startup = true;
+	struct rte_devargs *devargs;
+	int ret, failed = 0, named = 0;
+
+	if (vfio_dmabuf_mp_init() != 0)
+		return -1;
+
+	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs)
+		if (devargs->policy == RTE_DEV_ALLOWED)
+			named++;
+	if (at_startup && named != 0 && vfio_dmabuf_pci_allowlist_only() != 0)
+		return -1;
+	at_startup = false;
+
+	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs) {
+		if (devargs->policy != RTE_DEV_ALLOWED)
+			continue;
+		ret = vfio_dmabuf_scan_one(devargs);
+		if (ret != 0)
+			failed++;
+	}
+	return failed ? -1 : 0;
+}
