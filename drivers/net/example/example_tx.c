@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+/*
+ * The TX burst and its doorbell.  A packet takes one descriptor per
+ * segment; its last descriptor has EOP and RS, so the device writes DD back
+ * there once it is done with the whole packet.  Each burst first reclaims
+ * the packets whose DD is set (TDH is in the WC page: it is never read),
+ * then fills descriptors, then rings the doorbell once: a write of TDT.
+ */
+
+#include <ethdev_driver.h>
+#include <rte_io.h>
+#include <rte_mbuf.h>
+
+#include "example.h"
+
+/* The longest frame the device sends, before it appends the CRC */
+#define EXAMPLE_TX_MAX_PKT_LEN (EXAMPLE_MAX_FRAME_LEN - RTE_ETHER_CRC_LEN)
+
+static inline uint16_t
+example_tx_next(const struct example_tx_queue *txq, uint16_t idx)
+{
+	return idx + 1 == txq->nb_desc ? 0 : idx + 1;
+}
+
+/* Tell the device that the descriptors up to @tail - 1 are ready */
+static inline void
+example_ring_tx_doorbell(struct example_tx_queue *txq, uint16_t tail)
+{
+	struct example_hw *hw = example_hw_of_port(txq->port_id);
+
+	/*
+	 * The descriptors are in ordinary write-back memory, the doorbell in
+	 * WC memory, whose stores x86 does not order with other stores: the
+	 * sfence makes the descriptors visible to the device first.
+	 */
+	rte_wmb();
+	rte_write32_wc_relaxed(rte_cpu_to_le_32(tail), hw->bar0 + EXAMPLE_TDT);
+	/*
+	 * A WC store may wait in the core's write-combining buffer for more
+	 * stores to merge with: drain it, so that the doorbell goes out now.
+	 * (When the page is NC, both fences are merely redundant.)
+	 */
+	rte_wmb();
+	txq->doorbells++;
+}
+
+/* Free the mbufs of the packets the device is done with */
+static void
+example_tx_reclaim(struct example_tx_queue *txq)
+{
+	uint16_t first = txq->next_clean;
+	uint16_t last, idx;
+	bool done;
+
+	while (txq->nb_free < txq->nb_desc - 1) {
+		last = txq->sw_ring[first].last;
+		if (!(txq->ring[last].status & EXAMPLE_TXD_STAT_DD))
+			break;
+		idx = first;
+		do {
+			rte_pktmbuf_free_seg(txq->sw_ring[idx].mbuf);
+			txq->sw_ring[idx].mbuf = NULL;
+			txq->nb_free++;
+			done = idx == last;
+			idx = example_tx_next(txq, idx);
+		} while (!done);
+		first = idx;
+	}
+	txq->next_clean = first;
+}
+
+uint16_t
+example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
+{
+	struct example_tx_queue *txq = tx_queue;
+	volatile struct example_tx_desc *desc;
+	struct rte_mbuf *m, *seg;
+	uint16_t tail = txq->tail;
+	uint16_t nb_tx, nb_placed = 0;
+	uint16_t first, last = 0;
+	uint64_t bytes = 0;
+
+	example_tx_reclaim(txq);
+
+	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
+		m = tx_pkts[nb_tx];
+		if (unlikely(m->nb_segs >= txq->nb_desc ||
+			     m->pkt_len > EXAMPLE_TX_MAX_PKT_LEN)) {
+			/* It can never be sent: drop it rather than stall */
+			txq->errors++;
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		if (m->nb_segs > txq->nb_free)
+			break;
+
+		first = tail;
+		for (seg = m; seg != NULL; seg = seg->next) {
+			desc = &txq->ring[tail];
+			desc->buffer_addr = rte_cpu_to_le_64(rte_mbuf_data_iova(seg));
+			desc->length = rte_cpu_to_le_16(seg->data_len);
+			desc->cso = 0;
+			desc->cmd = EXAMPLE_TXD_CMD_IFCS;
+			desc->status = 0;
+			desc->css = 0;
+			desc->special = 0;
+			txq->sw_ring[tail].mbuf = seg;
+			last = tail;
+			tail = example_tx_next(txq, tail);
+		}
+		txq->ring[last].cmd = EXAMPLE_TXD_CMD_IFCS | EXAMPLE_TXD_CMD_EOP |
+				      EXAMPLE_TXD_CMD_RS;
+		txq->sw_ring[first].last = last;
+		txq->nb_free -= m->nb_segs;
+		bytes += m->pkt_len;
+		nb_placed++;
+	}
+
+	if (nb_placed != 0) {
+		txq->tail = tail;
+		txq->packets += nb_placed;
+		txq->bytes += bytes;
+		example_ring_tx_doorbell(txq, tail);
+	}
+	return nb_tx;
+}
