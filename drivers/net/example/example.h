@@ -25,6 +25,16 @@ extern int example_logtype;
 		"%s(): " fmt "\n", __func__, ##args)
 
 /*
+ * The device reports a sent packet (writes DD back) only where asked to,
+ * by RS: once per this many descriptors, so that it writes one status
+ * per group rather than one per packet.  Likewise RX descriptors go back
+ * to the device (RDT) once this many are refilled, not on every burst.
+ * A small ring uses a quarter of its size instead.
+ */
+#define EXAMPLE_TX_RS_THRESH	32
+#define EXAMPLE_RX_FREE_THRESH	32
+
+/*
  * The device as this process sees it (eth_dev->process_private).  Every
  * process maps BAR0 at its own address, so the mapping cannot live in
  * dev_private or in the queues, which all processes share.
@@ -68,6 +78,8 @@ struct example_rx_queue {
 	struct rte_mbuf *pkt_last;
 	uint16_t nb_desc;
 	uint16_t next;			/* next descriptor to look at */
+	uint16_t nb_hold;		/* refilled, not yet handed back by RDT */
+	uint16_t free_thresh;		/* nb_hold that rings the RX doorbell */
 	uint16_t port_id;
 	uint16_t queue_id;
 	/* Software counters */
@@ -79,7 +91,7 @@ struct example_rx_queue {
 
 struct example_tx_entry {
 	struct rte_mbuf *mbuf;		/* the segment in this descriptor */
-	uint16_t last;			/* first of a packet: its last descriptor */
+	uint16_t rs_last;		/* first of a group: its RS descriptor */
 };
 
 struct example_tx_queue {
@@ -90,6 +102,9 @@ struct example_tx_queue {
 	uint16_t tail;			/* next descriptor to fill: TDT */
 	uint16_t next_clean;		/* oldest descriptor not yet reclaimed */
 	uint16_t nb_free;		/* descriptors we may fill */
+	uint16_t open_group;		/* first descriptor not yet under an RS */
+	uint16_t nb_unreported;		/* descriptors since the last RS */
+	uint16_t rs_thresh;		/* nb_unreported that sets RS */
 	uint16_t port_id;
 	uint16_t queue_id;
 	/* Software counters */

@@ -84,6 +84,7 @@ example_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id,
 	rxq->ring = rxq->mz->addr;
 	rxq->mb_pool = mb_pool;
 	rxq->nb_desc = nb_desc;
+	rxq->free_thresh = RTE_MIN(EXAMPLE_RX_FREE_THRESH, nb_desc / 4);
 	rxq->port_id = dev->data->port_id;
 	rxq->queue_id = queue_id;
 	dev->data->rx_queues[queue_id] = rxq;
@@ -146,6 +147,7 @@ example_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id,
 
 	txq->ring = txq->mz->addr;
 	txq->nb_desc = nb_desc;
+	txq->rs_thresh = RTE_MIN(EXAMPLE_TX_RS_THRESH, nb_desc / 4);
 	txq->port_id = dev->data->port_id;
 	txq->queue_id = queue_id;
 	dev->data->tx_queues[queue_id] = txq;
@@ -186,6 +188,7 @@ example_rx_ring_start(struct rte_eth_dev *dev, struct example_rx_queue *rxq)
 			rte_cpu_to_le_64(rte_mbuf_data_iova_default(m));
 	}
 	rxq->next = 0;
+	rxq->nb_hold = 0;
 	rxq->pkt_first = NULL;
 	rxq->pkt_last = NULL;
 
@@ -221,6 +224,8 @@ example_tx_ring_start(struct rte_eth_dev *dev, struct example_tx_queue *txq)
 		txq->sw_ring[i].mbuf = NULL;
 	txq->tail = 0;
 	txq->next_clean = 0;
+	txq->open_group = 0;
+	txq->nb_unreported = 0;
 	/* TDT may never catch up with TDH: that would mean an empty ring */
 	txq->nb_free = txq->nb_desc - 1;
 
@@ -267,5 +272,7 @@ example_tx_ring_stop(struct example_tx_queue *txq)
 	}
 	txq->tail = 0;
 	txq->next_clean = 0;
+	txq->open_group = 0;
+	txq->nb_unreported = 0;
 	txq->nb_free = txq->nb_desc - 1;
 }

@@ -5,8 +5,8 @@
 /*
  * The RX burst.  The device writes each frame into one or more 2 KiB
  * buffers of consecutive descriptors, sets DD on each and EOP on the last;
- * every descriptor taken gets a fresh mbuf, and RDT tells the device once
- * per burst how far the ring is full again.
+ * every descriptor taken gets a fresh mbuf, and once free_thresh of them
+ * are refilled RDT tells the device how far the ring is full again.
  */
 
 #include <ethdev_driver.h>
@@ -101,7 +101,11 @@ example_recv_pkts(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 		return 0;
 	rxq->next = idx;
 	rxq->packets += nb_rx;
-	/* The descriptor before the next one to read stays ours */
-	example_ring_rx_doorbell(rxq, idx == 0 ? rxq->nb_desc - 1 : idx - 1);
+	rxq->nb_hold += nb_taken;
+	if (rxq->nb_hold >= rxq->free_thresh) {
+		/* The descriptor before the next one to read stays ours */
+		example_ring_rx_doorbell(rxq, idx == 0 ? rxq->nb_desc - 1 : idx - 1);
+		rxq->nb_hold = 0;
+	}
 	return nb_rx;
 }

@@ -4,9 +4,11 @@
 
 /*
  * The TX burst and its doorbell.  A packet takes one descriptor per
- * segment; its last descriptor has EOP and RS, so the device writes DD back
- * there once it is done with the whole packet.  Each burst first reclaims
- * the packets whose DD is set (TDH is in the WC page: it is never read),
+ * segment, its last one has EOP.  Descriptors are reclaimed in groups: the
+ * last descriptor of the packet that brings a group to rs_thresh
+ * descriptors gets RS, and the device writes DD back there once it is done
+ * with the whole group.  Each burst first reclaims
+ * the groups whose DD is set (TDH is in the WC page: it is never read),
  * then fills descriptors, then rings the doorbell once: a write of TDT.
  */
 
@@ -47,7 +49,7 @@ example_ring_tx_doorbell(struct example_tx_queue *txq, uint16_t tail)
 	txq->doorbells++;
 }
 
-/* Free the mbufs of the packets the device is done with */
+/* Free the mbufs of the groups the device is done with */
 static void
 example_tx_reclaim(struct example_tx_queue *txq)
 {
@@ -55,8 +57,8 @@ example_tx_reclaim(struct example_tx_queue *txq)
 	uint16_t last, idx;
 	bool done;
 
-	while (txq->nb_free < txq->nb_desc - 1) {
-		last = txq->sw_ring[first].last;
+	while (first != txq->open_group) {
+		last = txq->sw_ring[first].rs_last;
 		if (!(txq->ring[last].status & EXAMPLE_TXD_STAT_DD))
 			break;
 		idx = first;
@@ -80,14 +82,16 @@ example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 	struct rte_mbuf *m, *seg;
 	uint16_t tail = txq->tail;
 	uint16_t nb_tx, nb_placed = 0;
-	uint16_t first, last = 0;
+	uint16_t last = 0;
 	uint64_t bytes = 0;
+	uint8_t cmd;
 
 	example_tx_reclaim(txq);
 
 	for (nb_tx = 0; nb_tx < nb_pkts; nb_tx++) {
 		m = tx_pkts[nb_tx];
-		if (unlikely(m->nb_segs >= txq->nb_desc ||
+		/* An open group can hold back rs_thresh - 1 descriptors */
+		if (unlikely(m->nb_segs >= txq->nb_desc - txq->rs_thresh ||
 			     m->pkt_len > EXAMPLE_TX_MAX_PKT_LEN)) {
 			/* It can never be sent: drop it rather than stall */
 			txq->errors++;
@@ -97,7 +101,6 @@ example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 		if (m->nb_segs > txq->nb_free)
 			break;
 
-		first = tail;
 		for (seg = m; seg != NULL; seg = seg->next) {
 			desc = &txq->ring[tail];
 			desc->buffer_addr = rte_cpu_to_le_64(rte_mbuf_data_iova(seg));
@@ -111,9 +114,15 @@ example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 			last = tail;
 			tail = example_tx_next(txq, tail);
 		}
-		txq->ring[last].cmd = EXAMPLE_TXD_CMD_IFCS | EXAMPLE_TXD_CMD_EOP |
-				      EXAMPLE_TXD_CMD_RS;
-		txq->sw_ring[first].last = last;
+		cmd = EXAMPLE_TXD_CMD_IFCS | EXAMPLE_TXD_CMD_EOP;
+		txq->nb_unreported += m->nb_segs;
+		if (txq->nb_unreported >= txq->rs_thresh) {
+			cmd |= EXAMPLE_TXD_CMD_RS;
+			txq->sw_ring[txq->open_group].rs_last = last;
+			txq->open_group = tail;
+			txq->nb_unreported = 0;
+		}
+		txq->ring[last].cmd = cmd;
 		txq->nb_free -= m->nb_segs;
 		bytes += m->pkt_len;
 		nb_placed++;
