@@ -140,6 +140,15 @@ void rte_vfio_dmabuf_register(struct rte_vfio_dmabuf_driver *driver);
 __rte_internal
 void rte_vfio_dmabuf_unregister(struct rte_vfio_dmabuf_driver *driver);
 
+/**
+ * Check the bus's logic that needs no device (range planning, devargs,
+ * names, the fallback on a kernel without the features).
+ *
+ * @return 0 if every check passed, -1 otherwise (the failures are logged).
+ */
+__rte_internal
+int rte_vfio_dmabuf_selftest(void);
+
 #define RTE_PMD_REGISTER_VFIO_DMABUF(nm, vfio_dmabuf_drv) \
 	RTE_INIT(vfio_dmabuf_initfn_ ##nm) \
 	{ \

@@ -47,6 +47,10 @@ int vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev);
 void vfio_dmabuf_unmap_device(struct rte_vfio_dmabuf_device *dev);
 /* A device in a secondary process, with the primary's DMABUF fds */
 int vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev);
+/* The steps of mapping that the self-test checks on their own */
+enum rte_vfio_dmabuf_method vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev,
+						      uint8_t bar);
+int vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar);
 
 /* vfio_dmabuf_intr.c */
 int vfio_dmabuf_setup_interrupts(struct rte_vfio_dmabuf_device *dev);

@@ -96,7 +96,7 @@ vfio_dmabuf_set_memattr(int vfio_fd, int dmabuf_fd, enum rte_vfio_dmabuf_attr at
 }
 
 /* What this kernel lets us do with @dev's BAR @bar, said once per device */
-static enum rte_vfio_dmabuf_method
+enum rte_vfio_dmabuf_method
 vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 {
 	size_t page = rte_mem_page_size();
@@ -160,7 +160,7 @@ vfio_dmabuf_add_range(struct rte_vfio_dmabuf_device *dev, uint8_t bar,
  * (NC unless WC is asked for), each gap an NC range.  The doorbells of a
  * driver are sorted by offset and do not overlap.
  */
-static int
+int
 vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 {
 	const struct rte_vfio_dmabuf_driver *drv = dev->driver;

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+/*
+ * The bus's logic that needs no device, checked where it lives: how a BAR
+ * is cut into ranges at a driver's doorbells, the per-device devargs, the
+ * device names the bus parses, and the fallback taken when the kernel
+ * answers a VFIO feature probe with ENOTTY (as any non-VFIO fd does).
+ * Run by dpdk-test's vfio_dmabuf_selftest_autotest, on any machine.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_devargs.h>
+#include <rte_test.h>
+
+#include "private.h"
+
+#define BAR_LEN 0x20000
+#define PAGE 0x1000
+
+struct expected_range {
+	uint64_t offset, len;
+	enum rte_vfio_dmabuf_attr requested;
+};
+
+/* Plan BAR 0 of BAR_LEN for @doorbells and compare with @want */
+static int
+check_plan(const char *what, const struct rte_vfio_dmabuf_doorbell *doorbells,
+	   unsigned int nb_doorbells, bool wc, int want_ret,
+	   const struct expected_range *want, unsigned int nb_want)
+{
+	struct rte_vfio_dmabuf_driver drv = {
+		.doorbells = doorbells,
+		.nb_doorbells = nb_doorbells,
+	};
+	struct rte_vfio_dmabuf_device dev;
+	unsigned int i;
+	int ret;
+
+	memset(&dev, 0, sizeof(dev));
+	snprintf(dev.name, sizeof(dev.name), "selftest");
+	drv.driver.name = "selftest";
+	dev.driver = &drv;
+	dev.wc = wc;
+	dev.bars[0].len = BAR_LEN;
+	ret = vfio_dmabuf_plan_bar(&dev, 0);
+	RTE_TEST_ASSERT_EQUAL(ret, want_ret, "%s: plan returned %d, not %d", what, ret, want_ret);
+	if (ret != 0)
+		return 0;
+	RTE_TEST_ASSERT_EQUAL(dev.nb_ranges, nb_want, "%s: %u ranges, not %u",
+			      what, dev.nb_ranges, nb_want);
+	for (i = 0; i < nb_want; i++) {
+		RTE_TEST_ASSERT(dev.ranges[i].bar == 0 &&
+				dev.ranges[i].offset == want[i].offset &&
+				dev.ranges[i].len == want[i].len &&
+				dev.ranges[i].requested == want[i].requested &&
+				dev.ranges[i].obtained == RTE_VFIO_DMABUF_ATTR_NC &&
+				dev.ranges[i].dmabuf_fd == -1,
+				"%s: range %u is [0x%" PRIx64 ", +0x%" PRIx64 ") %s",
+				what, i, dev.ranges[i].offset, dev.ranges[i].len,
+				rte_vfio_dmabuf_attr_name(dev.ranges[i].requested));
+	}
+	return 0;
+}
+
+static int
+test_plan_bar(void)
+{
+	const enum rte_vfio_dmabuf_attr NC = RTE_VFIO_DMABUF_ATTR_NC;
+	const enum rte_vfio_dmabuf_attr WC = RTE_VFIO_DMABUF_ATTR_WC;
+	const struct rte_vfio_dmabuf_doorbell tdt_page[] = { { 0, 0x3000, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell first_page[] = { { 0, 0, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell last_page[] = { { 0, BAR_LEN - PAGE, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell whole[] = { { 0, 0, BAR_LEN } };
+	const struct rte_vfio_dmabuf_doorbell two[] = { { 0, PAGE, PAGE }, { 0, 2 * PAGE, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell other_bar[] = { { 2, 0, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell unaligned[] = { { 0, 0x3818, 4 } };
+	const struct rte_vfio_dmabuf_doorbell empty[] = { { 0, 0x3000, 0 } };
+	const struct rte_vfio_dmabuf_doorbell outside[] = { { 0, BAR_LEN, PAGE } };
+	const struct rte_vfio_dmabuf_doorbell straddling[] = { { 0, BAR_LEN - PAGE, 2 * PAGE } };
+	const struct rte_vfio_dmabuf_doorbell overlapping[] = {
+		{ 0, 0, 2 * PAGE }, { 0, PAGE, PAGE },
+	};
+	const struct rte_vfio_dmabuf_doorbell unsorted[] = {
+		{ 0, 2 * PAGE, PAGE }, { 0, 0, PAGE },
+	};
+	struct rte_vfio_dmabuf_doorbell many[RTE_VFIO_DMABUF_MAX_RANGES];
+	unsigned int i;
+
+	RTE_TEST_ASSERT_SUCCESS(check_plan("TDT page, WC", tdt_page, 1, true, 0,
+		(const struct expected_range[]){ { 0, 0x3000, NC }, { 0x3000, PAGE, WC },
+						 { 0x4000, BAR_LEN - 0x4000, NC } }, 3), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("TDT page, NC", tdt_page, 1, false, 0,
+		(const struct expected_range[]){ { 0, 0x3000, NC }, { 0x3000, PAGE, NC },
+						 { 0x4000, BAR_LEN - 0x4000, NC } }, 3), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("first page", first_page, 1, true, 0,
+		(const struct expected_range[]){ { 0, PAGE, WC },
+						 { PAGE, BAR_LEN - PAGE, NC } }, 2), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("last page", last_page, 1, true, 0,
+		(const struct expected_range[]){ { 0, BAR_LEN - PAGE, NC },
+						 { BAR_LEN - PAGE, PAGE, WC } }, 2), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("whole BAR", whole, 1, true, 0,
+		(const struct expected_range[]){ { 0, BAR_LEN, WC } }, 1), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("two adjacent", two, 2, true, 0,
+		(const struct expected_range[]){ { 0, PAGE, NC }, { PAGE, PAGE, WC },
+						 { 2 * PAGE, PAGE, WC },
+						 { 3 * PAGE, BAR_LEN - 3 * PAGE, NC } }, 4), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("doorbell of another BAR", other_bar, 1, true, 0,
+		(const struct expected_range[]){ { 0, BAR_LEN, NC } }, 1), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("no doorbell", NULL, 0, true, 0,
+		(const struct expected_range[]){ { 0, BAR_LEN, NC } }, 1), "");
+
+	RTE_TEST_ASSERT_SUCCESS(check_plan("unaligned", unaligned, 1, true, -EINVAL, NULL, 0), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("empty", empty, 1, true, -EINVAL, NULL, 0), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("outside", outside, 1, true, -EINVAL, NULL, 0), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("straddling the end", straddling, 1, true, -EINVAL,
+					   NULL, 0), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("overlapping", overlapping, 2, true, -EINVAL, NULL, 0), "");
+	RTE_TEST_ASSERT_SUCCESS(check_plan("unsorted", unsorted, 2, true, -EINVAL, NULL, 0), "");
+
+	/* Every other page a doorbell: more ranges than a device holds */
+	for (i = 0; i < RTE_DIM(many); i++) {
+		many[i].bar = 0;
+		many[i].offset = (2 * i + 1) * PAGE;
+		many[i].len = PAGE;
+	}
+	RTE_TEST_ASSERT_SUCCESS(check_plan("too many ranges", many, RTE_DIM(many), true, -E2BIG,
+					   NULL, 0), "");
+	return 0;
+}
+
+/* Parse @args as the devargs of a device and return what wc became */
+static int
+parse_wc(const char *args, bool *wc)
+{
+	struct rte_vfio_dmabuf_device dev;
+	struct rte_devargs devargs;
+	char str[64];
+	int ret;
+
+	memset(&dev, 0, sizeof(dev));
+	memset(&devargs, 0, sizeof(devargs));
+	snprintf(dev.name, sizeof(dev.name), "0000:00:03.0");
+	snprintf(str, sizeof(str), "%s:0000:00:03.0%s%s", RTE_BUS_VFIO_DMABUF_NAME,
+		 args[0] ? "," : "", args);
+	ret = rte_devargs_parse(&devargs, str);
+	if (ret != 0)
+		return ret;
+	if (devargs.bus != &vfio_dmabuf_bus.bus) {
+		rte_devargs_reset(&devargs);
+		return -EXDEV;
+	}
+	dev.device.devargs = &devargs;
+	ret = vfio_dmabuf_parse_devargs(&dev);
+	*wc = dev.wc;
+	rte_devargs_reset(&devargs);
+	return ret;
+}
+
+static int
+test_devargs(void)
+{
+	bool default_wc = rte_eal_vfio_dmabuf_wc() != 0, wc;
+	static const char * const bad[] = {
+		"wc=2", "wc=", "wc=yes", "wc=1,wc=0", "nosuchkey=1", "wc=1,nosuchkey",
+	};
+	unsigned int i;
+
+#ifdef RTE_VFIO_DMABUF_WC_DEFAULT
+	default_wc = true;
+#endif
+	RTE_TEST_ASSERT_SUCCESS(parse_wc("", &wc), "no devargs");
+	RTE_TEST_ASSERT_EQUAL(wc, default_wc, "no devargs: wc=%d, not the default %d",
+			      wc, default_wc);
+	RTE_TEST_ASSERT_SUCCESS(parse_wc("wc=1", &wc), "wc=1");
+	RTE_TEST_ASSERT(wc, "wc=1 gave wc=0");
+	RTE_TEST_ASSERT_SUCCESS(parse_wc("wc=0", &wc), "wc=0");
+	RTE_TEST_ASSERT(!wc, "wc=0 gave wc=1");
+	for (i = 0; i < RTE_DIM(bad); i++)
+		RTE_TEST_ASSERT_EQUAL(parse_wc(bad[i], &wc), -EINVAL, "\"%s\" accepted", bad[i]);
+	return 0;
+}
+
+static int
+test_names(void)
+{
+	static const char * const good[] = { "0000:00:03.0", "00:03.0", "0000:ff:1f.7" };
+	static const char * const bad[] = { "", "0000:00:03", "0000:00:03.0x",
+					    "0000:100:03.0", "vfio_dmabuf", "zz:00.0" };
+	struct rte_pci_addr addr;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(good); i++)
+		RTE_TEST_ASSERT_SUCCESS(vfio_dmabuf_bus.bus.parse(good[i], &addr),
+					"\"%s\" not parsed", good[i]);
+	RTE_TEST_ASSERT(addr.domain == 0 && addr.bus == 0xff && addr.devid == 0x1f &&
+			addr.function == 7, "0000:ff:1f.7 parsed wrong");
+	for (i = 0; i < RTE_DIM(bad); i++)
+		RTE_TEST_ASSERT(vfio_dmabuf_bus.bus.parse(bad[i], &addr) != 0,
+				"\"%s\" parsed as a device name", bad[i]);
+	return 0;
+}
+
+/* A kernel that answers every VFIO feature probe with ENOTTY */
+static int
+test_fallback_on_enotty(void)
+{
+	struct rte_vfio_dmabuf_device dev;
+	enum rte_vfio_dmabuf_method method;
+
+	memset(&dev, 0, sizeof(dev));
+	snprintf(dev.name, sizeof(dev.name), "selftest");
+	dev.wc = true;
+	dev.vfio_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	RTE_TEST_ASSERT(dev.vfio_fd >= 0, "/dev/null: %s", strerror(errno));
+	method = vfio_dmabuf_kernel_method(&dev, 0);
+	close(dev.vfio_fd);
+	RTE_TEST_ASSERT_EQUAL(method, RTE_VFIO_DMABUF_METHOD_REGION,
+			      "ENOTTY from the kernel gave method %s, not region",
+			      rte_vfio_dmabuf_method_name(method));
+	return 0;
+}
+
+int
+rte_vfio_dmabuf_selftest(void)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(void);
+	} tests[] = {
+		{ "BAR ranges at the doorbells", test_plan_bar },
+		{ "devargs", test_devargs },
+		{ "device names", test_names },
+		{ "fallback on ENOTTY", test_fallback_on_enotty },
+	};
+	unsigned int i, failed = 0;
+	int ret;
+
+	for (i = 0; i < RTE_DIM(tests); i++) {
+		ret = tests[i].fn();
+		VFIO_DMABUF_LOG(NOTICE, "selftest: %s: %s", tests[i].name,
+				ret == 0 ? "ok" : "FAILED");
+		failed += ret != 0;
+	}
+	return failed == 0 ? 0 : -1;
+}
