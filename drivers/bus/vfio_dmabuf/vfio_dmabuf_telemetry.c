@@ -55,12 +55,17 @@ vfio_dmabuf_tel_info(const char *cmd __rte_unused, const char *params,
 	rte_tel_data_add_dict_string(d, "method",
 				     rte_vfio_dmabuf_method_name(dev->method));
 
+	/*
+	 * Telemetry of 22.11 nests dicts in dicts only (an array holds
+	 * numbers or strings): the ranges are a dict keyed by their index.
+	 */
 	ranges = rte_tel_data_alloc();
 	if (ranges == NULL)
 		return -ENOMEM;
-	rte_tel_data_start_array(ranges, RTE_TEL_CONTAINER);
+	rte_tel_data_start_dict(ranges);
 	for (i = 0; i < dev->nb_ranges; i++) {
 		const struct rte_vfio_dmabuf_range *r = &dev->ranges[i];
+		char key[8];
 
 		range = rte_tel_data_alloc();
 		if (range == NULL) {
@@ -76,9 +81,17 @@ vfio_dmabuf_tel_info(const char *cmd __rte_unused, const char *params,
 		rte_tel_data_add_dict_string(range, "obtained",
 					     rte_vfio_dmabuf_attr_name(r->obtained));
 		rte_tel_data_add_dict_int(range, "dmabuf", r->dmabuf_fd >= 0);
-		rte_tel_data_add_array_container(ranges, range, 0);
+		snprintf(key, sizeof(key), "%u", i);
+		if (rte_tel_data_add_dict_container(ranges, key, range, 0) != 0) {
+			rte_tel_data_free(range);
+			rte_tel_data_free(ranges);
+			return -ENOSPC;
+		}
 	}
-	rte_tel_data_add_dict_container(d, "ranges", ranges, 0);
+	if (rte_tel_data_add_dict_container(d, "ranges", ranges, 0) != 0) {
+		rte_tel_data_free(ranges);
+		return -ENOSPC;
+	}
 	return 0;
 }
 
