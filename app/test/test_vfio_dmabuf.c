@@ -93,13 +93,15 @@ device_feature(int vfio_fd, uint32_t flags, const void *data, size_t len)
 {
 	uint64_t buf[8];
 	struct vfio_device_feature *feature = (void *)buf;
+	int ret;
 
 	memset(buf, 0, sizeof(buf));
 	feature->argsz = sizeof(*feature) + len;
 	feature->flags = flags;
 	if (len != 0)
 		memcpy(feature->data, data, len);
-	return ioctl(vfio_fd, VFIO_DEVICE_FEATURE, feature) < 0 ? -errno : 0;
+	ret = ioctl(vfio_fd, VFIO_DEVICE_FEATURE, feature);
+	return ret < 0 ? -errno : ret;
 }
 
 /* A DMABUF of the first page of BAR @bar: its fd, or -errno */
@@ -110,21 +112,14 @@ export_first_page(int vfio_fd, uint8_t bar)
 		struct vfio_device_feature_dma_buf hdr;
 		struct vfio_region_dma_range range;
 	} req;
-	uint64_t buf[8];
-	struct vfio_device_feature *feature = (void *)buf;
-	int fd;
 
 	memset(&req, 0, sizeof(req));
 	req.hdr.region_index = bar;
 	req.hdr.open_flags = O_RDWR | O_CLOEXEC;
 	req.hdr.nr_ranges = 1;
 	req.range.length = getpagesize();
-	memset(buf, 0, sizeof(buf));
-	feature->argsz = sizeof(*feature) + sizeof(req);
-	feature->flags = VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF;
-	memcpy(feature->data, &req, sizeof(req));
-	fd = ioctl(vfio_fd, VFIO_DEVICE_FEATURE, feature);
-	return fd < 0 ? -errno : fd;
+	return device_feature(vfio_fd, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_DMA_BUF,
+			      &req, sizeof(req));
 }
 
 static int
