@@ -88,6 +88,11 @@ struct rte_vfio_dmabuf_device {
 	char name[PCI_PRI_STR_SIZE + 1];
 	struct rte_vfio_dmabuf_driver *driver;
 	struct rte_intr_handle *intr_handle; /**< VFIO interrupts (MSI-X, MSI, INTx). */
+	/** The kernel's removal request, and SIGBUS, arrive on this eventfd. */
+	struct rte_intr_handle *gone_intr_handle;
+	/** The device went away: its BARs are anonymous memory now. */
+	volatile bool removed;
+	bool removal_notified;               /**< RTE_DEV_EVENT_REMOVE was sent. */
 	int vfio_fd;                         /**< The VFIO device fd. */
 	bool wc;                             /**< Doorbells requested WC. */
 	enum rte_vfio_dmabuf_method method;

@@ -51,9 +51,17 @@ int vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev);
 enum rte_vfio_dmabuf_method vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev,
 						      uint8_t bar);
 int vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar);
+/* Bus master and memory decode on, or bus master off */
+int vfio_dmabuf_set_bus_master(int vfio_fd, bool on);
 
 /* vfio_dmabuf_intr.c */
 int vfio_dmabuf_setup_interrupts(struct rte_vfio_dmabuf_device *dev);
+
+/* vfio_dmabuf_hotplug.c: the device went away under its mappings */
+int vfio_dmabuf_hotplug_enable(struct rte_vfio_dmabuf_device *dev);
+void vfio_dmabuf_hotplug_disable(struct rte_vfio_dmabuf_device *dev);
+int vfio_dmabuf_hot_unplug_handler(struct rte_device *device);
+int vfio_dmabuf_sigbus_handler(const void *failure_addr);
 
 /* vfio_dmabuf_mp.c: DMABUF fds for secondary processes */
 int vfio_dmabuf_mp_init(void);

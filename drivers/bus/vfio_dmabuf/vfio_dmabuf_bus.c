@@ -3,7 +3,8 @@
  */
 
 /*
- * The bus itself: drivers, probe and remove, hotplug, the generic bus ops.
+ * The bus itself: drivers, probe and remove, plug and unplug, the generic
+ * bus ops.  A device that goes away by itself is vfio_dmabuf_hotplug.c.
  * Finding devices is in vfio_dmabuf_scan.c, mapping them in
  * vfio_dmabuf_map.c.
  */
@@ -11,7 +12,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <rte_devargs.h>
 #include <rte_eal.h>
@@ -206,67 +206,6 @@ vfio_dmabuf_get_iommu_class(void)
 	if (TAILQ_EMPTY(&vfio_dmabuf_bus.device_list))
 		return RTE_IOVA_DC;
 	return rte_vfio_noiommu_is_enabled() == 1 ? RTE_IOVA_PA : RTE_IOVA_DC;
-}
-
-/*
- * The device went away under its mappings (surprise removal, or a revoked
- * DMABUF).  Replace every BAR mapping with anonymous memory so that the
- * access that faulted, and any after it, complete harmlessly; the driver
- * learns of the removal from the device event.
- */
-static int
-vfio_dmabuf_hot_unplug_handler(struct rte_device *device)
-{
-	struct rte_vfio_dmabuf_device *dev = RTE_DEV_TO_VFIO_DMABUF(device);
-	unsigned int i;
-	void *map;
-
-	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
-		if (dev->bars[i].addr == NULL)
-			continue;
-		map = mmap(dev->bars[i].addr, dev->bars[i].len,
-			   PROT_READ | PROT_WRITE,
-			   MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (map == MAP_FAILED) {
-			VFIO_DMABUF_LOG(ERR, "%s: cannot remap BAR%u: %s",
-					dev->name, i, strerror(errno));
-			return -1;
-		}
-	}
-	VFIO_DMABUF_LOG(INFO, "%s: BARs replaced after the device went away",
-			dev->name);
-	return 0;
-}
-
-static struct rte_vfio_dmabuf_device *
-vfio_dmabuf_find_by_addr(const void *addr)
-{
-	struct rte_vfio_dmabuf_device *dev;
-	unsigned int i;
-
-	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
-		for (i = 0; i < PCI_MAX_RESOURCE; i++)
-			if (dev->bars[i].addr != NULL &&
-			    (const char *)addr >= (char *)dev->bars[i].addr &&
-			    (const char *)addr < (char *)dev->bars[i].addr +
-						 dev->bars[i].len)
-				return dev;
-	return NULL;
-}
-
-/* 0 if the SIGBUS was in a BAR of ours and is handled, 1 if not ours */
-static int
-vfio_dmabuf_sigbus_handler(const void *failure_addr)
-{
-	struct rte_vfio_dmabuf_device *dev;
-
-	dev = vfio_dmabuf_find_by_addr(failure_addr);
-	if (dev == NULL)
-		return 1;
-	if (vfio_dmabuf_hot_unplug_handler(&dev->device) != 0)
-		return -1;
-	rte_dev_event_callback_process(dev->device.name, RTE_DEV_EVENT_REMOVE);
-	return 0;
 }
 
 static int

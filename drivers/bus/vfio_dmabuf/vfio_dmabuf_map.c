@@ -344,8 +344,8 @@ vfio_dmabuf_release_bars(struct rte_vfio_dmabuf_device *dev)
 	}
 }
 
-static int
-vfio_dmabuf_set_bus_master(int vfio_fd)
+int
+vfio_dmabuf_set_bus_master(int vfio_fd, bool on)
 {
 	struct vfio_region_info info;
 	uint16_t cmd;
@@ -357,7 +357,10 @@ vfio_dmabuf_set_bus_master(int vfio_fd)
 	if (pread(vfio_fd, &cmd, sizeof(cmd), info.offset + PCI_COMMAND) !=
 	    sizeof(cmd))
 		return -errno;
-	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	if (on)
+		cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	else
+		cmd &= ~PCI_COMMAND_MASTER;
 	if (pwrite(vfio_fd, &cmd, sizeof(cmd), info.offset + PCI_COMMAND) !=
 	    sizeof(cmd))
 		return -errno;
@@ -373,7 +376,7 @@ vfio_dmabuf_map_primary(struct rte_vfio_dmabuf_device *dev)
 
 	/* Start from a known device state; not every device can reset */
 	ioctl(dev->vfio_fd, VFIO_DEVICE_RESET);
-	ret = vfio_dmabuf_set_bus_master(dev->vfio_fd);
+	ret = vfio_dmabuf_set_bus_master(dev->vfio_fd, true);
 	if (ret != 0) {
 		VFIO_DMABUF_LOG(ERR, "%s: cannot enable bus mastering: %s",
 				dev->name, strerror(-ret));
@@ -444,6 +447,8 @@ vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev)
 	ret = vfio_dmabuf_reserve_bars(dev);
 	if (ret == 0)
 		ret = vfio_dmabuf_setup_interrupts(dev);
+	if (ret == 0)
+		ret = vfio_dmabuf_hotplug_enable(dev);
 	if (ret == 0) {
 		if (rte_eal_process_type() == RTE_PROC_PRIMARY)
 			ret = vfio_dmabuf_map_primary(dev);
@@ -464,6 +469,7 @@ vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev)
 void
 vfio_dmabuf_unmap_device(struct rte_vfio_dmabuf_device *dev)
 {
+	vfio_dmabuf_hotplug_disable(dev);
 	vfio_dmabuf_release_bars(dev);
 	if (dev->intr_handle != NULL) {
 		if (rte_intr_fd_get(dev->intr_handle) >= 0)

@@ -10,7 +10,8 @@
  *
  *   example_regs.h    registers, bits and descriptors of the 82574
  *   example.h         the driver's structures; register access and its WC rules
- *   example_ethdev.c  probe and remove, device reset, ethdev ops, link, stats
+ *   example_ethdev.c  probe and remove, device reset and removal, ethdev ops,
+ *                     link, stats
  *   example_rings.c   queue setup and release, ring registers, ring mbufs
  *   example_rx.c      the RX burst
  *   example_tx.c      the TX burst and its doorbell
@@ -23,6 +24,7 @@
 #include <bus_vfio_dmabuf_driver.h>
 #include <ethdev_driver.h>
 #include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_ether.h>
 #include <rte_malloc.h>
@@ -285,6 +287,9 @@ example_dev_uninit(struct rte_eth_dev *dev)
 		example_tx_queue_release(dev, i);
 		dev->data->tx_queues[i] = NULL;
 	}
+	/* A device that went away has anonymous memory for BARs: leave it */
+	if (RTE_DEV_TO_VFIO_DMABUF(dev->device)->removed)
+		return;
 	example_hw_reset(hw);
 	example_write_reg(hw, EXAMPLE_CTRL_EXT,
 			  example_read_reg(hw, EXAMPLE_CTRL_EXT) & ~EXAMPLE_CTRL_EXT_DRV_LOAD);
@@ -481,9 +486,25 @@ example_dev_stop(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * The bus reports a device that went away (removed by the kernel, or its
+ * BARs revoked) with a device event; ethdev applications listen for the
+ * port's RTE_ETH_EVENT_INTR_RMV and detach it, outside this callback.
+ */
+static void
+example_dev_event(const char *device_name __rte_unused,
+		  enum rte_dev_event_type type, void *arg)
+{
+	struct rte_eth_dev *dev = arg;
+
+	if (type == RTE_DEV_EVENT_REMOVE)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
+}
+
 static int
 example_dev_close(struct rte_eth_dev *dev)
 {
+	rte_dev_event_callback_unregister(dev->device->name, example_dev_event, dev);
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		if (dev->data->dev_started) {
 			example_dev_stop(dev);
@@ -757,6 +778,7 @@ example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
 		eth_dev->device = &dev->device;
 		eth_dev->process_private = hw;
 		example_set_fast_path(eth_dev);
+		rte_dev_event_callback_register(name, example_dev_event, eth_dev);
 		rte_eth_dev_probing_finish(eth_dev);
 		return 0;
 	}
@@ -771,7 +793,8 @@ example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
 	eth_dev->device = &dev->device;
 	eth_dev->dev_ops = &example_eth_dev_ops;
 	eth_dev->data->numa_node = numa;
-	eth_dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	eth_dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
+				    RTE_ETH_DEV_INTR_RMV;
 	ad = rte_zmalloc_socket(name, sizeof(*ad), RTE_CACHE_LINE_SIZE, numa);
 	eth_dev->data->dev_private = ad;
 	eth_dev->data->mac_addrs = rte_zmalloc_socket(name, RTE_ETHER_ADDR_LEN, 0, numa);
@@ -785,6 +808,10 @@ example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
 	if (ret != 0)
 		goto fail;
 	example_set_fast_path(eth_dev);
+
+	ret = rte_dev_event_callback_register(name, example_dev_event, eth_dev);
+	if (ret != 0)
+		goto fail;
 
 	EXAMPLE_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, name,
 		    eth_dev->data->port_id,
