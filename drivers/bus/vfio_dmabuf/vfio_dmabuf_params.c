@@ -29,6 +29,11 @@ static const char * const vfio_dmabuf_dev_keys[] = {
 static int
 parse_bool(const char *key, const char *value, void *out)
 {
+	/* "wc" alone: rte_kvargs gives a key without a value */
+	if (value == NULL) {
+		VFIO_DMABUF_LOG(ERR, "devarg '%s' needs a value: 0 or 1", key);
+		return -EINVAL;
+	}
 	if (strcmp(value, "0") == 0) {
 		*(bool *)out = false;
 	} else if (strcmp(value, "1") == 0) {
@@ -102,7 +107,7 @@ match_addr(const char *key __rte_unused, const char *value, void *opaque)
 	const struct rte_vfio_dmabuf_device *dev = opaque;
 	struct rte_pci_addr addr;
 
-	if (rte_pci_addr_parse(value, &addr) != 0)
+	if (value == NULL || rte_pci_addr_parse(value, &addr) != 0)
 		return -1;
 	return rte_pci_addr_cmp(&dev->addr, &addr) == 0 ? 0 : -1;
 }

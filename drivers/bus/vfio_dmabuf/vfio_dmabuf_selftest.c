@@ -169,6 +169,7 @@ test_devargs(void)
 	bool default_wc = rte_eal_vfio_dmabuf_wc() != 0, wc;
 	static const char * const bad[] = {
 		"wc=2", "wc=", "wc=yes", "wc=1,wc=0", "nosuchkey=1", "wc=1,nosuchkey",
+		"wc", /* found by lab/host/vfio_dmabuf_devargs_fuzz.c */
 	};
 	unsigned int i;
 
