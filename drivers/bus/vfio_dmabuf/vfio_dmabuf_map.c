@@ -65,19 +65,19 @@ vfio_device_feature(int vfio_fd, uint32_t flags, const void *data, size_t len)
 static int
 vfio_dmabuf_export(int vfio_fd, uint8_t bar, uint64_t offset, uint64_t len)
 {
-	struct {
-		struct vfio_device_feature_dma_buf hdr;
-		struct vfio_region_dma_range range;
-	} req;
+	/* One range after the header's flexible array: a plain buffer */
+	uint64_t buf[(sizeof(struct vfio_device_feature_dma_buf) +
+		      sizeof(struct vfio_region_dma_range)) / sizeof(uint64_t)];
+	struct vfio_device_feature_dma_buf *req = (void *)buf;
 
-	memset(&req, 0, sizeof(req));
-	req.hdr.region_index = bar;
-	req.hdr.open_flags = O_RDWR | O_CLOEXEC;
-	req.hdr.nr_ranges = 1;
-	req.range.offset = offset;
-	req.range.length = len;
+	memset(buf, 0, sizeof(buf));
+	req->region_index = bar;
+	req->open_flags = O_RDWR | O_CLOEXEC;
+	req->nr_ranges = 1;
+	req->dma_ranges[0].offset = offset;
+	req->dma_ranges[0].length = len;
 	return vfio_device_feature(vfio_fd, VFIO_DEVICE_FEATURE_GET |
-				   VFIO_DEVICE_FEATURE_DMA_BUF, &req, sizeof(req));
+				   VFIO_DEVICE_FEATURE_DMA_BUF, buf, sizeof(buf));
 }
 
 static int
