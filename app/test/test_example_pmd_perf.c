@@ -41,6 +41,7 @@
 #define NB_DESC		1024
 #define NB_MBUF		8191
 #define PERF_FRAMES	32768	/* per rate case */
+#define LEAK_FRAMES	10000000 /* through both ports, then every mbuf is back */
 #define WIRE_FRAMES	(RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN - MIN_FRAME + 1)
 #define MIN_FRAME	(RTE_ETHER_MIN_LEN - RTE_ETHER_CRC_LEN)	/* 60 */
 #define MAX_FRAME	(RTE_ETHER_MAX_LEN - RTE_ETHER_CRC_LEN)	/* 1514 */
@@ -507,6 +508,62 @@ test_rate(const void *data)
 	return TEST_SUCCESS;
 }
 
+/*
+ * Ten million frames from one port to the other, then both ports stopped:
+ * every frame is accounted for (sent by the NIC, received or missed), and
+ * every mbuf of the pool is back in it (ring buffers, the TX completions
+ * reclaimed in groups, what RX handed out and the test freed).
+ */
+static int
+test_no_mbuf_leaks(const void *data __rte_unused)
+{
+	struct rte_mbuf *pkts[32];
+	struct rx_count rx = { 0 };
+	struct rte_eth_stats tx_stats;
+	uint64_t start, end, cycles = 0, missed, bursts = 0;
+	unsigned int avail;
+	uint32_t seq = 0, i;
+	int ret;
+
+	TEST_ASSERT_SUCCESS(probe_ports(true), "cannot probe the ports with wc=1");
+	reset_counters();
+	start = rte_rdtsc();
+	while (seq < LEAK_FRAMES) {
+		for (i = 0; i < RTE_DIM(pkts); i++) {
+			pkts[i] = build_frame(MIN_FRAME, ETHERTYPE_PERF, seq + i, 1);
+			TEST_ASSERT_NOT_NULL(pkts[i], "out of mbufs at frame %u", seq + i);
+		}
+		TEST_ASSERT_EQUAL(send_all(pkts, RTE_DIM(pkts), &cycles, &bursts),
+				  RTE_DIM(pkts), "TX stalled at frame %u", seq);
+		seq += RTE_DIM(pkts);
+		receive(&rx, ETHERTYPE_PERF, MIN_FRAME);
+	}
+	missed = drain(&rx, ETHERTYPE_PERF, MIN_FRAME, LEAK_FRAMES);
+	end = rte_rdtsc();
+	TEST_ASSERT_SUCCESS(rte_eth_stats_get(tx_port, &tx_stats), "no TX stats");
+
+	/* Stopping gives the rings' buffers back */
+	ret = rte_eth_dev_stop(tx_port);
+	if (ret == 0)
+		ret = rte_eth_dev_stop(rx_port);
+	TEST_ASSERT_SUCCESS(ret, "cannot stop the ports");
+	avail = rte_mempool_avail_count(pool);
+	printf("leaks: %u frames in %.1f s (%.0f pps), NIC sent %" PRIu64 ", received %" PRIu64 ", missed %" PRIu64 ", altered %" PRIu64 "; mbufs in the pool after stop: %u of %u\n",
+	       LEAK_FRAMES, (double)(end - start) / rte_get_tsc_hz(),
+	       (double)LEAK_FRAMES * rte_get_tsc_hz() / (end - start),
+	       tx_stats.opackets, rx.received, missed, rx.bad, avail, NB_MBUF);
+	TEST_ASSERT_EQUAL(tx_stats.opackets, (uint64_t)LEAK_FRAMES,
+			  "the NIC sent %" PRIu64 " of %u", tx_stats.opackets, LEAK_FRAMES);
+	TEST_ASSERT_EQUAL(rx.bad, 0U, "%" PRIu64 " frames altered", rx.bad);
+	TEST_ASSERT_EQUAL(rx.received + missed, (uint64_t)LEAK_FRAMES,
+			  "%u sent, %" PRIu64 " received, %" PRIu64 " missed",
+			  LEAK_FRAMES, rx.received, missed);
+	TEST_ASSERT_EQUAL(avail, (unsigned int)NB_MBUF,
+			  "%u mbufs of %u did not come back", NB_MBUF - avail, NB_MBUF);
+	TEST_ASSERT_SUCCESS(start_ports(), "cannot start the ports again");
+	return TEST_SUCCESS;
+}
+
 #define WIRE_CASE(w) \
 	TEST_CASE_NAMED_WITH_DATA("frames_arrive_intact_" #w, NULL, NULL, \
 				  test_frames_arrive_intact, \
@@ -530,6 +587,8 @@ static struct unit_test_suite example_pmd_perf_testsuite = {
 		RATE_CASE(0, 8)
 		RATE_CASE(0, 32)
 		RATE_CASE(0, 64)
+		TEST_CASE_NAMED_WITH_DATA("ten_million_frames_return_every_mbuf", NULL,
+					  NULL, test_no_mbuf_leaks, NULL),
 		TEST_CASES_END()
 	}
 };
