@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <rte_devargs.h>
 #include <rte_eal.h>
@@ -170,13 +171,24 @@ vfio_dmabuf_unplug(struct rte_device *device)
 	return 0;
 }
 
-/* Device names are PCI addresses, in any form rte_pci_addr_parse() takes */
+/*
+ * Device names are PCI addresses, DDDD:BB:DD.F or BB:DD.F (domain 0), in
+ * either case.  rte_pci_addr_parse() alone would take trailing characters
+ * and out-of-range fields: a name is taken only if it prints back as
+ * itself.
+ */
 static int
 vfio_dmabuf_parse(const char *name, void *addr)
 {
 	struct rte_pci_addr pci_addr;
+	char canonical[PCI_PRI_STR_SIZE];
 
-	if (rte_pci_addr_parse(name, &pci_addr) != 0)
+	if (rte_pci_addr_parse(name, &pci_addr) != 0 ||
+	    pci_addr.devid > 0x1f || pci_addr.function > 0x7)
+		return -1;
+	rte_pci_device_name(&pci_addr, canonical, sizeof(canonical));
+	if (strcasecmp(name, canonical) != 0 &&
+	    (pci_addr.domain != 0 || strcasecmp(name, canonical + 5) != 0))
 		return -1;
 	if (addr != NULL)
 		*(struct rte_pci_addr *)addr = pci_addr;
