@@ -548,10 +548,12 @@ test_no_mbuf_leaks(const void *data __rte_unused)
 		ret = rte_eth_dev_stop(rx_port);
 	TEST_ASSERT_SUCCESS(ret, "cannot stop the ports");
 	avail = rte_mempool_avail_count(pool);
-	printf("leaks: %u frames in %.1f s (%.0f pps), NIC sent %" PRIu64 ", received %" PRIu64 ", missed %" PRIu64 ", altered %" PRIu64 "; mbufs in the pool after stop: %u of %u\n",
+	printf("leaks: %u frames in %.1f s (%.0f pps), NIC sent %" PRIu64 "\n",
 	       LEAK_FRAMES, (double)(end - start) / rte_get_tsc_hz(),
-	       (double)LEAK_FRAMES * rte_get_tsc_hz() / (end - start),
-	       tx_stats.opackets, rx.received, missed, rx.bad, avail, NB_MBUF);
+	       (double)LEAK_FRAMES * rte_get_tsc_hz() / (end - start), tx_stats.opackets);
+	printf("leaks: received %" PRIu64 ", missed %" PRIu64 ", altered %" PRIu64 "\n",
+	       rx.received, missed, rx.bad);
+	printf("leaks: mbufs in the pool after stop: %u of %u\n", avail, NB_MBUF);
 	TEST_ASSERT_EQUAL(tx_stats.opackets, (uint64_t)LEAK_FRAMES,
 			  "the NIC sent %" PRIu64 " of %u", tx_stats.opackets, LEAK_FRAMES);
 	TEST_ASSERT_EQUAL(rx.bad, 0U, "%" PRIu64 " frames altered", rx.bad);
