@@ -461,6 +461,20 @@ test_frames_arrive_intact(const void *data)
 	return TEST_SUCCESS;
 }
 
+/* Every frame sent was sent by the NIC and received intact or missed */
+static int
+frames_accounted(uint32_t sent, uint64_t nic_sent, const struct rx_count *rx,
+		 uint64_t missed)
+{
+	TEST_ASSERT_EQUAL(nic_sent, (uint64_t)sent,
+			  "the NIC sent %" PRIu64 " of %u", nic_sent, sent);
+	TEST_ASSERT_EQUAL(rx->bad, 0U, "%" PRIu64 " frames altered", rx->bad);
+	TEST_ASSERT_EQUAL(rx->received + missed, (uint64_t)sent,
+			  "%u sent, %" PRIu64 " received, %" PRIu64 " missed",
+			  sent, rx->received, missed);
+	return TEST_SUCCESS;
+}
+
 static int
 test_rate(const void *data)
 {
@@ -497,12 +511,8 @@ test_rate(const void *data)
 	       (double)rx.received * hz / (rx_end - start),
 	       (double)doorbells / PERF_FRAMES, (double)cycles / PERF_FRAMES,
 	       PERF_FRAMES, tx_stats.opackets, rx.received, missed);
-	TEST_ASSERT_EQUAL(tx_stats.opackets, (uint64_t)PERF_FRAMES,
-			  "the NIC sent %" PRIu64 " of %u", tx_stats.opackets, PERF_FRAMES);
-	TEST_ASSERT_EQUAL(rx.bad, 0U, "%" PRIu64 " frames altered", rx.bad);
-	TEST_ASSERT_EQUAL(rx.received + missed, (uint64_t)PERF_FRAMES,
-			  "%u sent, %" PRIu64 " received, %" PRIu64 " missed",
-			  PERF_FRAMES, rx.received, missed);
+	TEST_ASSERT_SUCCESS(frames_accounted(PERF_FRAMES, tx_stats.opackets, &rx, missed),
+			    "frames unaccounted for");
 	TEST_ASSERT(doorbells <= bursts, "%" PRIu64 " doorbells for %" PRIu64 " bursts",
 		    doorbells, bursts);
 	return TEST_SUCCESS;
@@ -554,12 +564,8 @@ test_no_mbuf_leaks(const void *data __rte_unused)
 	printf("leaks: received %" PRIu64 ", missed %" PRIu64 ", altered %" PRIu64 "\n",
 	       rx.received, missed, rx.bad);
 	printf("leaks: mbufs in the pool after stop: %u of %u\n", avail, NB_MBUF);
-	TEST_ASSERT_EQUAL(tx_stats.opackets, (uint64_t)LEAK_FRAMES,
-			  "the NIC sent %" PRIu64 " of %u", tx_stats.opackets, LEAK_FRAMES);
-	TEST_ASSERT_EQUAL(rx.bad, 0U, "%" PRIu64 " frames altered", rx.bad);
-	TEST_ASSERT_EQUAL(rx.received + missed, (uint64_t)LEAK_FRAMES,
-			  "%u sent, %" PRIu64 " received, %" PRIu64 " missed",
-			  LEAK_FRAMES, rx.received, missed);
+	TEST_ASSERT_SUCCESS(frames_accounted(LEAK_FRAMES, tx_stats.opackets, &rx, missed),
+			    "frames unaccounted for");
 	TEST_ASSERT_EQUAL(avail, (unsigned int)NB_MBUF,
 			  "%u mbufs of %u did not come back", NB_MBUF - avail, NB_MBUF);
 	TEST_ASSERT_SUCCESS(start_ports(), "cannot start the ports again");
