@@ -20,6 +20,8 @@
 
 /* The longest frame the device sends, before it appends the CRC */
 #define EXAMPLE_TX_MAX_PKT_LEN (EXAMPLE_MAX_FRAME_LEN - RTE_ETHER_CRC_LEN)
+/* Segments reclaimed before they go back to their pool in one call */
+#define EXAMPLE_TX_FREE_BULK 64
 
 static inline uint16_t
 example_tx_next(const struct example_tx_queue *txq, uint16_t idx)
@@ -49,11 +51,25 @@ example_ring_tx_doorbell(struct example_tx_queue *txq, uint16_t tail)
 	txq->doorbells++;
 }
 
-/* Free the mbufs of the groups the device is done with */
+/* Give the segments of @free back to their pool, which they share */
+static inline void
+example_tx_free_bulk(struct rte_mbuf **free, unsigned int n)
+{
+	if (n != 0)
+		rte_mempool_put_bulk(free[0]->pool, (void **)free, n);
+}
+
+/*
+ * Free the mbufs of the groups the device is done with: those that are
+ * free to go back (rte_pktmbuf_prefree_seg) return to their pool in bulk,
+ * a run per pool.
+ */
 static void
 example_tx_reclaim(struct example_tx_queue *txq)
 {
+	struct rte_mbuf *free[EXAMPLE_TX_FREE_BULK], *m;
 	uint16_t first = txq->next_clean;
+	unsigned int nb_free = 0;
 	uint16_t last, idx;
 	bool done;
 
@@ -63,28 +79,51 @@ example_tx_reclaim(struct example_tx_queue *txq)
 			break;
 		idx = first;
 		do {
-			rte_pktmbuf_free_seg(txq->sw_ring[idx].mbuf);
+			m = rte_pktmbuf_prefree_seg(txq->sw_ring[idx].mbuf);
 			txq->sw_ring[idx].mbuf = NULL;
+			if (m != NULL) {
+				if (nb_free == RTE_DIM(free) ||
+				    (nb_free != 0 && m->pool != free[0]->pool)) {
+					example_tx_free_bulk(free, nb_free);
+					nb_free = 0;
+				}
+				free[nb_free++] = m;
+			}
 			txq->nb_free++;
 			done = idx == last;
 			idx = example_tx_next(txq, idx);
 		} while (!done);
 		first = idx;
 	}
+	example_tx_free_bulk(free, nb_free);
 	txq->next_clean = first;
+}
+
+/*
+ * A descriptor in two 64-bit stores: the buffer's address, then its
+ * length and the command, with CSO, status (DD clear), CSS and special 0.
+ */
+static inline void
+example_tx_desc_write(volatile struct example_tx_desc *desc, uint64_t iova,
+		      uint16_t len, uint8_t cmd)
+{
+	volatile uint64_t *qword = (volatile uint64_t *)desc;
+
+	qword[0] = rte_cpu_to_le_64(iova);
+	qword[1] = rte_cpu_to_le_64((uint64_t)len | (uint64_t)cmd << 24);
 }
 
 uint16_t
 example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 {
 	struct example_tx_queue *txq = tx_queue;
-	volatile struct example_tx_desc *desc;
 	struct rte_mbuf *m, *seg;
+	bool closes_group;
 	uint16_t tail = txq->tail;
 	uint16_t nb_tx, nb_placed = 0;
 	uint16_t last = 0;
 	uint64_t bytes = 0;
-	uint8_t cmd;
+	uint8_t eop_cmd;
 
 	example_tx_reclaim(txq);
 
@@ -101,28 +140,26 @@ example_xmit_pkts(void *tx_queue, struct rte_mbuf **tx_pkts, uint16_t nb_pkts)
 		if (m->nb_segs > txq->nb_free)
 			break;
 
+		/* The packet that brings its group to rs_thresh closes it */
+		eop_cmd = EXAMPLE_TXD_CMD_IFCS | EXAMPLE_TXD_CMD_EOP;
+		txq->nb_unreported += m->nb_segs;
+		closes_group = txq->nb_unreported >= txq->rs_thresh;
+		if (closes_group)
+			eop_cmd |= EXAMPLE_TXD_CMD_RS;
+
 		for (seg = m; seg != NULL; seg = seg->next) {
-			desc = &txq->ring[tail];
-			desc->buffer_addr = rte_cpu_to_le_64(rte_mbuf_data_iova(seg));
-			desc->length = rte_cpu_to_le_16(seg->data_len);
-			desc->cso = 0;
-			desc->cmd = EXAMPLE_TXD_CMD_IFCS;
-			desc->status = 0;
-			desc->css = 0;
-			desc->special = 0;
+			example_tx_desc_write(&txq->ring[tail], rte_mbuf_data_iova(seg),
+					      seg->data_len, seg->next == NULL ?
+					      eop_cmd : EXAMPLE_TXD_CMD_IFCS);
 			txq->sw_ring[tail].mbuf = seg;
 			last = tail;
 			tail = example_tx_next(txq, tail);
 		}
-		cmd = EXAMPLE_TXD_CMD_IFCS | EXAMPLE_TXD_CMD_EOP;
-		txq->nb_unreported += m->nb_segs;
-		if (txq->nb_unreported >= txq->rs_thresh) {
-			cmd |= EXAMPLE_TXD_CMD_RS;
+		if (closes_group) {
 			txq->sw_ring[txq->open_group].rs_last = last;
 			txq->open_group = tail;
 			txq->nb_unreported = 0;
 		}
-		txq->ring[last].cmd = cmd;
 		txq->nb_free -= m->nb_segs;
 		bytes += m->pkt_len;
 		nb_placed++;
