@@ -1,6 +1,11 @@
 # Common helpers of the lab scripts.
 # shellcheck shell=bash
 
+# The distribution's tools, whatever the caller's PATH finds first (a
+# python3 shim in front of /usr/bin costs a second a start): everything
+# the lab runs comes from the packages lab/setup-host installs.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$LAB_DIR")
 # Downloads, unpacked trees, builds and ccache live outside the repository
@@ -32,8 +37,10 @@ sha256_check() { # file expected
 }
 
 # A private apt configuration: bookworm (binaries and deb-src) and sid
-# binaries.  The machine's own apt sources are never touched, so nothing
-# on the host can be installed or upgraded from sid.
+# binaries pinned to 50, from the Debian archive the machine's own apt
+# sources name (a local mirror or proxy works as for apt itself).  The
+# machine's own sources are never touched, so nothing on the host can be
+# installed or upgraded from sid.
 APT_PRIV=$CACHE/apt
 apt_priv() { # apt-get|apt-cache args...
 	local tool=$1
@@ -48,28 +55,63 @@ apt_priv() { # apt-get|apt-cache args...
 		"$@"
 }
 
+# debian_archive_uri: the URI of the first source of the machine that
+# serves bookworm itself (not -security, -updates), in one-line or deb822
+# form.
+debian_archive_uri() {
+	local f uri
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sources) uri=$(awk '
+			function flush() { if (!done && deb && suite && uri != "") { print uri; done = 1; exit } deb = suite = 0; uri = "" }
+			/^[ \t]*$/ { flush(); next }
+			/^[ \t]*#/ { next }
+			tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+			tolower($1) == "uris:" { uri = $2 }
+			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == "bookworm") suite = 1 }
+			tolower($1) == "enabled:" && tolower($2) == "no" { deb = 0; uri = "x"; suite = 0 }
+			END { flush() }' "$f") ;;
+		*) uri=$(sed -nE 's/^[ \t]*deb[ \t]+(\[[^]]*\][ \t]+)?([^ \t]+)[ \t]+bookworm[ \t].*/\2/p' "$f" |
+			head -1) ;;
+		esac
+		[ -n "$uri" ] && { echo "${uri%/}"; return 0; }
+	done
+	return 1
+}
+
 apt_priv_update() {
-	local stamp=$APT_PRIV/updated
+	local stamp=$APT_PRIV/updated uri key=/usr/share/keyrings/debian-archive-keyring.gpg
+	uri=$(debian_archive_uri) ||
+		die "no Debian bookworm source in /etc/apt/sources.list{,.d}: the lab fetches Debian's packages from the archive the machine uses (add its bookworm line)"
+	[ -f "$key" ] || die "$key is missing: install debian-archive-keyring"
 	mkdir -p "$APT_PRIV/empty.d" "$APT_PRIV/lists/partial" "$APT_PRIV/cache/archives/partial"
-	cat > "$APT_PRIV/sources.list" <<EOS
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main
-deb [arch=amd64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main
+	cat > "$APT_PRIV/sources.list.new" <<EOS
+deb-src [signed-by=$key] $uri bookworm main
+deb [arch=amd64 signed-by=$key] $uri bookworm main
+deb [arch=amd64 signed-by=$key] $uri sid main
 EOS
 	cat > "$APT_PRIV/preferences" <<EOS
 Package: *
 Pin: release n=sid
 Pin-Priority: 50
 EOS
-	# Refresh at most once a day: the pins, not the index, decide what we get.
+	# Refresh at most once a day, or when the archive changed: the pins,
+	# not the index, decide what we get.
+	if ! cmp -s "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list"; then
+		mv "$APT_PRIV/sources.list.new" "$APT_PRIV/sources.list"
+		rm -f "$stamp"
+	fi
+	rm -f "$APT_PRIV/sources.list.new"
 	if [ -z "$(find "$stamp" -mtime -1 2>/dev/null)" ]; then
-		log "updating the private apt index (bookworm deb-src, sid)"
-		apt_priv apt-get update >/dev/null || die "apt-get update of the private index failed"
+		log "updating the private apt index (bookworm deb-src, sid) from $uri"
+		apt_priv apt-get update >/dev/null || die "apt-get update of the private index ($uri) failed"
 		touch "$stamp"
 	fi
 }
 
-# make in the lab's Linux tree, for build variant $1 (lab, debug), with
+# make in the lab's Linux tree, for build variant $1 (lab), with
 # ccache and reproducible build stamps
 kernel_make() { # variant make-args...
 	local variant=$1
