@@ -19,13 +19,21 @@
  *   dpdk-test --vfio-dmabuf-wc -a vfio_dmabuf:0000:00:03.0 \
  *             -a vfio_dmabuf:0000:00:04.0 vfio_dmabuf_autotest
  * Without a device on the bus the suite is skipped, saying why.
+ *
+ * What the bus reports is checked against the kernel, and the kernel
+ * against the caller: VFIO_DMABUF_TEST_EXPECT_WC=N says how many ranges of
+ * each device must be WC (the caller knows its kernel and devices: the lab
+ * sets 1 on our kernel with --vfio-dmabuf-wc, 0 elsewhere), so that a bus
+ * and a kernel that agree on uncached still fail where WC was due.
  */
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
@@ -196,6 +204,25 @@ test_method_follows_the_kernel(void)
 }
 
 /*
+ * VFIO_DMABUF_TEST_EXPECT_WC: -1 when the caller expects nothing, -2 when
+ * it is not a count
+ */
+static int
+expected_wc_ranges(void)
+{
+	const char *s = getenv("VFIO_DMABUF_TEST_EXPECT_WC");
+	char *end;
+	long n;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	n = strtol(s, &end, 10);
+	if (*end != '\0' || n < 0 || n > INT_MAX)
+		return -2;
+	return n;
+}
+
+/*
  * The ranges of each mapped BAR tile it from 0 to its end, each at its
  * place in the BAR's one mapping; doorbells are requested WC exactly when
  * the device asked for WC, and obtained WC only by the DMABUF method.
@@ -207,6 +234,10 @@ test_ranges_tile_the_bars(void)
 	const struct rte_vfio_dmabuf_range *r;
 	unsigned int i, j, nb_wc;
 	uint64_t next[PCI_MAX_RESOURCE];
+	int expect_wc = expected_wc_ranges();
+
+	TEST_ASSERT(expect_wc != -2, "VFIO_DMABUF_TEST_EXPECT_WC=%s is not a count",
+		    getenv("VFIO_DMABUF_TEST_EXPECT_WC"));
 
 	for (i = 0; i < nb_devices; i++) {
 		dev = devices[i];
@@ -250,6 +281,10 @@ test_ranges_tile_the_bars(void)
 						  dev->name, j, next[j], dev->bars[j].len);
 		printf("%s: %u ranges, %u WC, doorbells %s\n", dev->name,
 		       dev->nb_ranges, nb_wc, dev->wc ? "WC requested" : "NC requested");
+		if (expect_wc >= 0)
+			TEST_ASSERT_EQUAL(nb_wc, (unsigned int)expect_wc,
+					  "%s: %u WC ranges, the caller expects %d",
+					  dev->name, nb_wc, expect_wc);
 	}
 	return TEST_SUCCESS;
 }
