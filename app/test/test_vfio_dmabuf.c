@@ -442,7 +442,7 @@ test_memattr_errors(void)
 	TEST_ASSERT(fd >= 0, "%s: export: %s", dev->name, strerror(-fd));
 
 	ret = set_memattr(dev->vfio_fd, fd, 7);
-	TEST_ASSERT_EQUAL(ret, -ENOENT, "unknown attribute: %d, not -ENOENT", ret);
+	TEST_ASSERT_EQUAL(ret, -EINVAL, "unknown attribute: %d, not -EINVAL", ret);
 	ret = device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
 			     VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0);
 	TEST_ASSERT_EQUAL(ret, -EINVAL, "GET of a SET-only feature: %d, not -EINVAL", ret);
