@@ -13,7 +13,11 @@
  *  - an export of random ranges of a random region, aligned or not;
  *  - an mmap() of a pool fd with random length, offset and flags, and a
  *    read of one of its pages (SIGBUS, from a revoked DMABUF, is caught);
- *  - a MEMATTR SET, a REVOKE, a close of a pool fd, a device reset.
+ *  - a MEMATTR SET, a REVOKE, a close of a pool fd, a device reset;
+ *  - an O_PATH open of /proc/self/fd/N of a pool fd, which holds the
+ *    DMABUF's dentry but not its file, put back in the pool;
+ *  - a pass of a pool fd with SCM_RIGHTS to a holder process, which maps
+ *    it, reads it, and keeps the fd or only the mapping for a while.
  *
  * SET and mmap() of the same DMABUF race between threads by design.
  * Afterwards the device must still export, set WC, map and read.  Prints
@@ -25,6 +29,8 @@
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "vfio_lab.h"
@@ -34,11 +40,20 @@
 #define PAGE		4096UL
 #define MAX_ERRNO	134
 
-enum op { OP_FEATURE, OP_EXPORT, OP_MMAP, OP_MEMATTR, OP_REVOKE, OP_CLOSE, OP_RESET, NR_OPS };
+enum op {
+	OP_FEATURE, OP_EXPORT, OP_MMAP, OP_MEMATTR, OP_REVOKE, OP_CLOSE, OP_RESET,
+	OP_OPATH, OP_PASS, NR_OPS
+};
 
 static const char * const op_name[NR_OPS] = {
 	"feature", "export", "mmap", "memattr", "revoke", "close", "reset",
+	"o_path", "pass",
 };
+
+#define HELD		16
+
+/* The holder process's end of the socket is the other one */
+static int holder_sock = -1;
 
 static struct vfio_dev devs[2];
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -238,10 +253,123 @@ static int op_reset(struct worker *w)
 	return ioctl(dev_fd(w), VFIO_DEVICE_RESET) ? -errno : 0;
 }
 
+/* Holds the DMABUF's dentry, not its file: its file can go first */
+static int op_opath(struct worker *w)
+{
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pool_fd(w));
+	fd = open(path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	pool_add(w, fd);
+	return 0;
+}
+
+static int op_pass(struct worker *w)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	int fd = pool_fd(w);
+
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	/* A busy holder is skipped, not waited for */
+	return sendmsg(holder_sock, &msg, MSG_DONTWAIT) == 1 ? 0 : -errno;
+}
+
+/* Read the first word of @map; a SIGBUS (revoked) is expected */
+static void touch(const void *map)
+{
+	sigjmp_buf jump;
+
+	if (sigsetjmp(jump, 1) == 0) {
+		sigbus_jump = &jump;
+		(void)*(const volatile __u32 *)map;
+	}
+	sigbus_jump = NULL;
+}
+
+/* The holder: each fd it is passed is mapped, read, and kept a while */
+static int hold_passed(int sock)
+{
+	int fds[HELD], slot = 0, nr = 0, fd, i;
+	char cbuf[CMSG_SPACE(sizeof(int))], byte;
+	void *maps[HELD];
+
+	for (i = 0; i < HELD; i++)
+		fds[i] = -1, maps[i] = MAP_FAILED;
+	for (;;) {
+		struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		};
+		struct cmsghdr *cmsg;
+
+		if (recvmsg(sock, &msg, 0) <= 0)
+			break;
+		cmsg = CMSG_FIRSTHDR(&msg);
+		if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(&fd, CMSG_DATA(cmsg), sizeof(int));
+		if (maps[slot] != MAP_FAILED)
+			munmap(maps[slot], PAGE);
+		if (fds[slot] >= 0)
+			close(fds[slot]);
+		maps[slot] = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+		if (maps[slot] != MAP_FAILED)
+			touch(maps[slot]);
+		/* Every other one is kept by its mapping alone */
+		if (nr++ % 2) {
+			close(fd);
+			fd = -1;
+		}
+		fds[slot] = fd;
+		slot = (slot + 1) % HELD;
+	}
+	for (i = 0; i < HELD; i++) {
+		if (maps[i] != MAP_FAILED)
+			munmap(maps[i], PAGE);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return 0;
+}
+
+static pid_t start_holder(void)
+{
+	int sv[2], fd;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* Only what it is passed: not the devices */
+		for (fd = 3; fd < 1024; fd++)
+			if (fd != sv[1])
+				close(fd);
+		_exit(hold_passed(sv[1]));
+	}
+	close(sv[1]);
+	holder_sock = sv[0];
+	return pid;
+}
+
 static void *work(void *arg)
 {
 	static int (* const ops[NR_OPS])(struct worker *) = {
 		op_feature, op_export, op_mmap, op_memattr, op_revoke, op_close, op_reset,
+		op_opath, op_pass,
 	};
 	/*
 	 * How often each is picked, relative to the others.  A reset holds
@@ -249,7 +377,7 @@ static void *work(void *arg)
 	 * operation on the device waits for it: one in several thousand.
 	 */
 	static const unsigned int default_weight[NR_OPS] = {
-		1400, 1200, 1400, 1000, 400, 800, 1,
+		1400, 1200, 1400, 1000, 400, 800, 1, 300, 300,
 	};
 	struct worker *w = arg;
 	unsigned int weight[NR_OPS], total = 0, r, op;
@@ -311,7 +439,8 @@ int main(int argc, char *argv[])
 	unsigned long long seed;
 	struct worker w[THREADS];
 	unsigned long total = 0, e[MAX_ERRNO + 1] = { 0 };
-	int seconds = 60, i, op, ret;
+	int seconds = 60, i, op, ret, status;
+	pid_t holder;
 
 	if (argc < 3 || argc > 5) {
 		fprintf(stderr, "usage: %s BDF OTHER_BDF [SECONDS [SEED]]\n", argv[0]);
@@ -341,6 +470,11 @@ int main(int argc, char *argv[])
 		pool[i] = -1;
 	pool[0] = eventfd(0, EFD_CLOEXEC);
 	pool[1] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	holder = start_holder();
+	if (holder < 0) {
+		perror("fuzz: holder process");
+		return 1;
+	}
 
 	printf("fuzz: %s and %s, %d threads for %d s, seed %llu\n", argv[1], argv[2],
 	       THREADS, seconds, seed);
@@ -375,6 +509,12 @@ int main(int argc, char *argv[])
 	for (i = 0; i < POOL; i++)
 		if (pool[i] >= 0)
 			close(pool[i]);
+	close(holder_sock);
+	if (waitpid(holder, &status, 0) != holder || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("fuzz: the holder process failed (status 0x%x)\n", status);
+		return 1;
+	}
 	for (i = 0; i < 2; i++) {
 		ret = still_works(devs[i].device);
 		printf("fuzz: %s afterwards: %s\n", argv[1 + i],
