@@ -63,9 +63,10 @@ struct vfio_device_feature_dma_buf_revoke {
  * device.  WC is WC or fails, never silently uncached.  EINVAL for an
  * unknown attribute, EOPNOTSUPP where the platform has no WC, EPERM for
  * WC on a page of the MSI-X table or PBA, ENODEV for another device's
- * DMABUF.  A WC mapping and any other mapping of the same pages (region
- * mmap(), NC DMABUF mmap(), vfio-pci's own BAR access, a type the
- * platform holds for the pages) exclude each other with EBUSY.
+ * DMABUF.  A WC mapping and any other mapping of the same pages (a region
+ * mmap() of the BAR, an NC DMABUF mmap(), vfio-pci's own mapping of a page
+ * for read()/write() or an ioeventfd, a type the platform holds for the
+ * pages) exclude each other with EBUSY.
  */
 #define VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR 14
 
