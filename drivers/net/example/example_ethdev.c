@@ -272,6 +272,13 @@ example_dev_init_hw(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* The device went away: its BARs are anonymous memory (see the bus) */
+static int
+example_is_removed(struct rte_eth_dev *dev)
+{
+	return RTE_DEV_TO_VFIO_DMABUF(dev->device)->removed;
+}
+
 /* Release the queues and leave the device reset, quiet and driverless */
 static void
 example_dev_uninit(struct rte_eth_dev *dev)
@@ -288,7 +295,7 @@ example_dev_uninit(struct rte_eth_dev *dev)
 		dev->data->tx_queues[i] = NULL;
 	}
 	/* A device that went away has anonymous memory for BARs: leave it */
-	if (RTE_DEV_TO_VFIO_DMABUF(dev->device)->removed)
+	if (example_is_removed(dev))
 		return;
 	example_hw_reset(hw);
 	example_write_reg(hw, EXAMPLE_CTRL_EXT,
@@ -488,23 +495,44 @@ example_dev_stop(struct rte_eth_dev *dev)
 
 /*
  * The bus reports a device that went away (removed by the kernel, or its
- * BARs revoked) with a device event; ethdev applications listen for the
- * port's RTE_ETH_EVENT_INTR_RMV and detach it, outside this callback.
+ * BARs revoked) with a device event, which becomes the port's
+ * RTE_ETH_EVENT_INTR_RMV.  An application may detach the port from that
+ * event, closing the port while this callback runs, and EAL cannot
+ * unregister a callback that is running.  So there is one callback, for
+ * every device, registered once and never unregistered: it finds the port
+ * by the device's name, and only if the port is one of this driver's.
  */
-static void
-example_dev_event(const char *device_name __rte_unused,
-		  enum rte_dev_event_type type, void *arg)
-{
-	struct rte_eth_dev *dev = arg;
+static const struct eth_dev_ops example_eth_dev_ops;
 
-	if (type == RTE_DEV_EVENT_REMOVE)
-		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
+static void
+example_dev_event(const char *device_name, enum rte_dev_event_type type,
+		  void *arg __rte_unused)
+{
+	uint16_t port_id;
+
+	if (type == RTE_DEV_EVENT_REMOVE &&
+	    rte_eth_dev_get_port_by_name(device_name, &port_id) == 0 &&
+	    rte_eth_devices[port_id].dev_ops == &example_eth_dev_ops)
+		rte_eth_dev_callback_process(&rte_eth_devices[port_id],
+					     RTE_ETH_EVENT_INTR_RMV, NULL);
+}
+
+static int
+example_watch_dev_events(void)
+{
+	static bool watching;
+	int ret;
+
+	if (watching)
+		return 0;
+	ret = rte_dev_event_callback_register(NULL, example_dev_event, NULL);
+	watching = ret == 0;
+	return ret;
 }
 
 static int
 example_dev_close(struct rte_eth_dev *dev)
 {
-	rte_dev_event_callback_unregister(dev->device->name, example_dev_event, dev);
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY) {
 		if (dev->data->dev_started) {
 			example_dev_stop(dev);
@@ -523,6 +551,9 @@ example_dev_reset(struct rte_eth_dev *dev)
 {
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return -EPERM;
+	/* ethdev reports -EIO for a removed device */
+	if (example_is_removed(dev))
+		return -ENODEV;
 	example_dev_uninit(dev);
 	return example_dev_init_hw(dev);
 }
@@ -713,6 +744,7 @@ static const struct eth_dev_ops example_eth_dev_ops = {
 	.dev_stop = example_dev_stop,
 	.dev_close = example_dev_close,
 	.dev_reset = example_dev_reset,
+	.is_removed = example_is_removed,
 	.link_update = example_link_update,
 	.promiscuous_enable = example_promiscuous_enable,
 	.promiscuous_disable = example_promiscuous_disable,
@@ -738,55 +770,39 @@ example_set_fast_path(struct rte_eth_dev *eth_dev)
 	eth_dev->tx_pkt_burst = example_xmit_pkts;
 }
 
+/* A secondary process: the primary's port, with this process's BAR mapping */
 static int
-example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
-	      struct rte_vfio_dmabuf_device *dev)
+example_probe_secondary(struct rte_vfio_dmabuf_device *dev, struct example_hw *hw)
 {
-	const char *name = dev->device.name;
+	struct rte_eth_dev *eth_dev;
+
+	eth_dev = rte_eth_dev_attach_secondary(dev->name);
+	if (eth_dev == NULL) {
+		EXAMPLE_LOG(ERR, "%s: cannot attach to the primary's port", dev->name);
+		return -ENODEV;
+	}
+	eth_dev->dev_ops = &example_eth_dev_ops;
+	eth_dev->device = &dev->device;
+	eth_dev->process_private = hw;
+	example_set_fast_path(eth_dev);
+	example_watch_dev_events();
+	rte_eth_dev_probing_finish(eth_dev);
+	return 0;
+}
+
+/* The primary process: a new port, the device reset and set up */
+static int
+example_probe_primary(struct rte_vfio_dmabuf_device *dev, struct example_hw *hw,
+		      bool doorbell_wc)
+{
 	int numa = dev->device.numa_node;
 	struct example_adapter *ad;
 	struct rte_eth_dev *eth_dev;
-	struct example_hw *hw;
-	int attr, ret;
+	int ret;
 
-	if (dev->bars[0].addr == NULL || dev->bars[0].len < EXAMPLE_BAR0_LEN) {
-		EXAMPLE_LOG(ERR, "%s: BAR0 is not mapped, or smaller than 128 KiB", name);
-		return -ENODEV;
-	}
-	attr = rte_vfio_dmabuf_attr_at(dev, 0, EXAMPLE_TDT);
-	if (attr < 0) {
-		EXAMPLE_LOG(ERR, "%s: the TX doorbell page is not mapped", name);
-		return -ENODEV;
-	}
-	EXAMPLE_LOG(INFO, "%s: TX doorbell page %s, BAR0 mapped by %s", name,
-		    rte_vfio_dmabuf_attr_name(attr),
-		    rte_vfio_dmabuf_method_name(dev->method));
-
-	hw = rte_zmalloc_socket("example_hw", sizeof(*hw), 0, numa);
-	if (hw == NULL)
-		return -ENOMEM;
-	hw->bar0 = dev->bars[0].addr;
-
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		eth_dev = rte_eth_dev_attach_secondary(name);
-		if (eth_dev == NULL) {
-			EXAMPLE_LOG(ERR, "%s: cannot attach to the primary's port", name);
-			rte_free(hw);
-			return -ENODEV;
-		}
-		eth_dev->dev_ops = &example_eth_dev_ops;
-		eth_dev->device = &dev->device;
-		eth_dev->process_private = hw;
-		example_set_fast_path(eth_dev);
-		rte_dev_event_callback_register(name, example_dev_event, eth_dev);
-		rte_eth_dev_probing_finish(eth_dev);
-		return 0;
-	}
-
-	eth_dev = rte_eth_dev_allocate(name);
+	eth_dev = rte_eth_dev_allocate(dev->name);
 	if (eth_dev == NULL) {
-		EXAMPLE_LOG(ERR, "%s: cannot allocate a port", name);
-		rte_free(hw);
+		EXAMPLE_LOG(ERR, "%s: cannot allocate a port", dev->name);
 		return -ENOMEM;
 	}
 	eth_dev->process_private = hw;
@@ -795,36 +811,64 @@ example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
 	eth_dev->data->numa_node = numa;
 	eth_dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
 				    RTE_ETH_DEV_INTR_RMV;
-	ad = rte_zmalloc_socket(name, sizeof(*ad), RTE_CACHE_LINE_SIZE, numa);
+	ad = rte_zmalloc_socket(dev->name, sizeof(*ad), RTE_CACHE_LINE_SIZE, numa);
 	eth_dev->data->dev_private = ad;
-	eth_dev->data->mac_addrs = rte_zmalloc_socket(name, RTE_ETHER_ADDR_LEN, 0, numa);
-	if (ad == NULL || eth_dev->data->mac_addrs == NULL) {
-		ret = -ENOMEM;
-		goto fail;
+	eth_dev->data->mac_addrs = rte_zmalloc_socket(dev->name, RTE_ETHER_ADDR_LEN,
+						      0, numa);
+	ret = ad == NULL || eth_dev->data->mac_addrs == NULL ? -ENOMEM : 0;
+	if (ret == 0) {
+		ad->doorbell_wc = doorbell_wc;
+		ret = example_dev_init_hw(eth_dev);
 	}
-	ad->doorbell_wc = attr == RTE_VFIO_DMABUF_ATTR_WC;
-
-	ret = example_dev_init_hw(eth_dev);
-	if (ret != 0)
-		goto fail;
+	if (ret == 0)
+		ret = example_watch_dev_events();
+	if (ret != 0) {
+		eth_dev->process_private = NULL;
+		/* Frees dev_private and mac_addrs */
+		rte_eth_dev_release_port(eth_dev);
+		return ret;
+	}
 	example_set_fast_path(eth_dev);
-
-	ret = rte_dev_event_callback_register(name, example_dev_event, eth_dev);
-	if (ret != 0)
-		goto fail;
-
-	EXAMPLE_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, name,
+	EXAMPLE_LOG(INFO, "%s: port %u, MAC " RTE_ETHER_ADDR_PRT_FMT, dev->name,
 		    eth_dev->data->port_id,
 		    RTE_ETHER_ADDR_BYTES(eth_dev->data->mac_addrs));
 	rte_eth_dev_probing_finish(eth_dev);
 	return 0;
+}
 
-fail:
-	EXAMPLE_LOG(ERR, "%s: probe failed: %s", name, strerror(-ret));
-	eth_dev->process_private = NULL;
-	rte_free(hw);
-	/* Frees dev_private and mac_addrs */
-	rte_eth_dev_release_port(eth_dev);
+static int
+example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
+	      struct rte_vfio_dmabuf_device *dev)
+{
+	struct example_hw *hw;
+	int attr, ret;
+
+	if (dev->bars[0].addr == NULL || dev->bars[0].len < EXAMPLE_BAR0_LEN) {
+		EXAMPLE_LOG(ERR, "%s: BAR0 is not mapped, or smaller than 128 KiB",
+			    dev->name);
+		return -ENODEV;
+	}
+	attr = rte_vfio_dmabuf_attr_at(dev, 0, EXAMPLE_TDT);
+	if (attr < 0) {
+		EXAMPLE_LOG(ERR, "%s: the TX doorbell page is not mapped", dev->name);
+		return -ENODEV;
+	}
+	EXAMPLE_LOG(INFO, "%s: TX doorbell page %s, BAR0 mapped by %s", dev->name,
+		    rte_vfio_dmabuf_attr_name(attr),
+		    rte_vfio_dmabuf_method_name(dev->method));
+
+	hw = rte_zmalloc_socket("example_hw", sizeof(*hw), 0, dev->device.numa_node);
+	if (hw == NULL)
+		return -ENOMEM;
+	hw->bar0 = dev->bars[0].addr;
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		ret = example_probe_primary(dev, hw, attr == RTE_VFIO_DMABUF_ATTR_WC);
+	else
+		ret = example_probe_secondary(dev, hw);
+	if (ret != 0) {
+		EXAMPLE_LOG(ERR, "%s: probe failed: %s", dev->name, strerror(-ret));
+		rte_free(hw);
+	}
 	return ret;
 }
 
@@ -852,4 +896,3 @@ static struct rte_vfio_dmabuf_driver rte_example_pmd = {
 
 RTE_PMD_REGISTER_VFIO_DMABUF(net_example, rte_example_pmd);
 RTE_PMD_REGISTER_KMOD_DEP(net_example, "vfio-pci");
-RTE_PMD_REGISTER_PARAM_STRING(net_example, "wc=<0|1>");

@@ -17,26 +17,63 @@
 
 #include "example.h"
 
+/* What an RX or a TX ring is made of */
+struct example_ring_kind {
+	const char *dir;	/* "RX", "TX" */
+	const char *zone;	/* its memzone, per port and queue */
+	size_t desc_size;	/* a descriptor, in the memzone */
+	size_t entry_size;	/* the software state of a descriptor */
+};
+
+static const struct example_ring_kind example_rx_ring = {
+	"RX", "rx_ring", sizeof(struct example_rx_desc), sizeof(struct rte_mbuf *),
+};
+static const struct example_ring_kind example_tx_ring = {
+	"TX", "tx_ring", sizeof(struct example_tx_desc), sizeof(struct example_tx_entry),
+};
+
+/*
+ * What RX and TX queue setup share: the checks of the ring's size and
+ * start mode, and its memory (descriptors, and their software state).
+ */
 static int
-example_ring_size_check(const char *what, uint16_t nb_desc)
+example_ring_alloc(struct rte_eth_dev *dev, const struct example_ring_kind *kind,
+		   uint16_t queue_id, uint16_t nb_desc, bool deferred_start,
+		   unsigned int socket_id, void **sw_ring,
+		   const struct rte_memzone **mz)
 {
+	*sw_ring = NULL;
+	*mz = NULL;
 	if (nb_desc < EXAMPLE_RING_DESC_MIN || nb_desc > EXAMPLE_RING_DESC_MAX ||
 	    nb_desc % EXAMPLE_RING_DESC_ALIGN != 0) {
 		EXAMPLE_LOG(ERR, "%s ring of %u descriptors: need a multiple of %u from %u to %u",
-			    what, nb_desc, EXAMPLE_RING_DESC_ALIGN,
+			    kind->dir, nb_desc, EXAMPLE_RING_DESC_ALIGN,
 			    EXAMPLE_RING_DESC_MIN, EXAMPLE_RING_DESC_MAX);
 		return -EINVAL;
+	}
+	if (deferred_start) {
+		EXAMPLE_LOG(ERR, "port %u: deferred %s queue start is not supported",
+			    dev->data->port_id, kind->dir);
+		return -EINVAL;
+	}
+	*sw_ring = rte_zmalloc_socket("example_sw_ring", nb_desc * kind->entry_size,
+				      RTE_CACHE_LINE_SIZE, socket_id);
+	*mz = rte_eth_dma_zone_reserve(dev, kind->zone, queue_id, nb_desc * kind->desc_size,
+				       EXAMPLE_RING_BASE_ALIGN, socket_id);
+	if (*sw_ring == NULL || *mz == NULL) {
+		EXAMPLE_LOG(ERR, "port %u: no memory for a %s ring of %u",
+			    dev->data->port_id, kind->dir, nb_desc);
+		return -ENOMEM;
 	}
 	return 0;
 }
 
 static void
-example_rx_queue_free(struct example_rx_queue *rxq)
+example_ring_free(void *sw_ring, const struct rte_memzone *mz)
 {
-	if (rxq->mz != NULL)
-		rte_memzone_free(rxq->mz);
-	rte_free(rxq->sw_ring);
-	rte_free(rxq);
+	if (mz != NULL)
+		rte_memzone_free(mz);
+	rte_free(sw_ring);
 }
 
 int
@@ -46,16 +83,9 @@ example_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id,
 		       struct rte_mempool *mb_pool)
 {
 	struct example_rx_queue *rxq;
+	void *sw_ring;
 	int ret;
 
-	ret = example_ring_size_check("RX", nb_desc);
-	if (ret != 0)
-		return ret;
-	if (rx_conf->rx_deferred_start) {
-		EXAMPLE_LOG(ERR, "port %u: deferred RX queue start is not supported",
-			    dev->data->port_id);
-		return -EINVAL;
-	}
 	/* The device fills every buffer up to RCTL.BSIZE, whatever the mbuf */
 	if (rte_pktmbuf_data_room_size(mb_pool) <
 	    RTE_PKTMBUF_HEADROOM + EXAMPLE_RX_BUF_SIZE) {
@@ -63,22 +93,18 @@ example_rx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id,
 			    dev->data->port_id, mb_pool->name, EXAMPLE_RX_BUF_SIZE);
 		return -EINVAL;
 	}
-
 	rxq = rte_zmalloc_socket("example_rxq", sizeof(*rxq),
 				 RTE_CACHE_LINE_SIZE, socket_id);
 	if (rxq == NULL)
 		return -ENOMEM;
-	rxq->sw_ring = rte_zmalloc_socket("example_rx_sw_ring",
-					  nb_desc * sizeof(*rxq->sw_ring),
-					  RTE_CACHE_LINE_SIZE, socket_id);
-	rxq->mz = rte_eth_dma_zone_reserve(dev, "rx_ring", queue_id,
-					   nb_desc * sizeof(struct example_rx_desc),
-					   EXAMPLE_RING_BASE_ALIGN, socket_id);
-	if (rxq->sw_ring == NULL || rxq->mz == NULL) {
-		EXAMPLE_LOG(ERR, "port %u: no memory for an RX ring of %u",
-			    dev->data->port_id, nb_desc);
-		example_rx_queue_free(rxq);
-		return -ENOMEM;
+	ret = example_ring_alloc(dev, &example_rx_ring, queue_id, nb_desc,
+				 rx_conf->rx_deferred_start, socket_id,
+				 &sw_ring, &rxq->mz);
+	rxq->sw_ring = sw_ring;
+	if (ret != 0) {
+		example_ring_free(sw_ring, rxq->mz);
+		rte_free(rxq);
+		return ret;
 	}
 
 	rxq->ring = rxq->mz->addr;
@@ -99,16 +125,8 @@ example_rx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (rxq == NULL)
 		return;
 	example_rx_ring_stop(rxq);
-	example_rx_queue_free(rxq);
-}
-
-static void
-example_tx_queue_free(struct example_tx_queue *txq)
-{
-	if (txq->mz != NULL)
-		rte_memzone_free(txq->mz);
-	rte_free(txq->sw_ring);
-	rte_free(txq);
+	example_ring_free(rxq->sw_ring, rxq->mz);
+	rte_free(rxq);
 }
 
 int
@@ -117,32 +135,21 @@ example_tx_queue_setup(struct rte_eth_dev *dev, uint16_t queue_id,
 		       const struct rte_eth_txconf *tx_conf)
 {
 	struct example_tx_queue *txq;
+	void *sw_ring;
 	int ret;
-
-	ret = example_ring_size_check("TX", nb_desc);
-	if (ret != 0)
-		return ret;
-	if (tx_conf->tx_deferred_start) {
-		EXAMPLE_LOG(ERR, "port %u: deferred TX queue start is not supported",
-			    dev->data->port_id);
-		return -EINVAL;
-	}
 
 	txq = rte_zmalloc_socket("example_txq", sizeof(*txq),
 				 RTE_CACHE_LINE_SIZE, socket_id);
 	if (txq == NULL)
 		return -ENOMEM;
-	txq->sw_ring = rte_zmalloc_socket("example_tx_sw_ring",
-					  nb_desc * sizeof(*txq->sw_ring),
-					  RTE_CACHE_LINE_SIZE, socket_id);
-	txq->mz = rte_eth_dma_zone_reserve(dev, "tx_ring", queue_id,
-					   nb_desc * sizeof(struct example_tx_desc),
-					   EXAMPLE_RING_BASE_ALIGN, socket_id);
-	if (txq->sw_ring == NULL || txq->mz == NULL) {
-		EXAMPLE_LOG(ERR, "port %u: no memory for a TX ring of %u",
-			    dev->data->port_id, nb_desc);
-		example_tx_queue_free(txq);
-		return -ENOMEM;
+	ret = example_ring_alloc(dev, &example_tx_ring, queue_id, nb_desc,
+				 tx_conf->tx_deferred_start, socket_id,
+				 &sw_ring, &txq->mz);
+	txq->sw_ring = sw_ring;
+	if (ret != 0) {
+		example_ring_free(sw_ring, txq->mz);
+		rte_free(txq);
+		return ret;
 	}
 
 	txq->ring = txq->mz->addr;
@@ -162,7 +169,8 @@ example_tx_queue_release(struct rte_eth_dev *dev, uint16_t queue_id)
 	if (txq == NULL)
 		return;
 	example_tx_ring_stop(txq);
-	example_tx_queue_free(txq);
+	example_ring_free(txq->sw_ring, txq->mz);
+	rte_free(txq);
 }
 
 /* Fill the RX ring with mbufs and program queue 0; RCTL.EN is for later */

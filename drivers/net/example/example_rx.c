@@ -31,6 +31,44 @@ example_ring_rx_doorbell(struct example_rx_queue *rxq, uint16_t tail)
 	rxq->doorbells++;
 }
 
+/*
+ * Add the buffer @seg, with @len bytes written, to the frame being received:
+ * the frame, if @seg ends it and it is good, else NULL.
+ */
+static inline struct rte_mbuf *
+example_rx_chain(struct example_rx_queue *rxq, struct rte_mbuf *seg,
+		 uint16_t len, uint8_t status, uint8_t errors)
+{
+	struct rte_mbuf *pkt;
+
+	/* A clean mbuf, its data at the headroom where the device wrote */
+	rte_pktmbuf_reset(seg);
+	seg->data_len = len;
+	if (rxq->pkt_first == NULL) {
+		seg->pkt_len = len;
+		rxq->pkt_first = seg;
+	} else {
+		rxq->pkt_first->nb_segs++;
+		rxq->pkt_first->pkt_len += len;
+		rxq->pkt_last->next = seg;
+	}
+	rxq->pkt_last = seg;
+	if (!(status & EXAMPLE_RXD_STAT_EOP))
+		return NULL;
+
+	pkt = rxq->pkt_first;
+	rxq->pkt_first = NULL;
+	rxq->pkt_last = NULL;
+	if (errors & EXAMPLE_RXD_ERR_FRAME) {
+		rxq->errors++;
+		rte_pktmbuf_free(pkt);
+		return NULL;
+	}
+	pkt->port = rxq->port_id;
+	rxq->bytes += pkt->pkt_len;
+	return pkt;
+}
+
 uint16_t
 example_recv_pkts(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 {
@@ -50,9 +88,10 @@ example_recv_pkts(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 		/*
 		 * The device sets DD after writing the rest of the descriptor,
 		 * but the CPU may read the length and errors ahead of DD and
-		 * get stale values: order the reads.
+		 * get stale values: order the reads of this coherent DMA
+		 * memory (a compiler barrier on x86, a load barrier elsewhere).
 		 */
-		rte_rmb();
+		rte_io_rmb();
 		len = rte_le_to_cpu_16(desc->length);
 		errors = desc->errors;
 
@@ -69,32 +108,9 @@ example_recv_pkts(void *rx_queue, struct rte_mbuf **rx_pkts, uint16_t nb_pkts)
 		idx = idx + 1 == rxq->nb_desc ? 0 : idx + 1;
 		nb_taken++;
 
-		/* A clean mbuf, its data at the headroom where the device wrote */
-		rte_pktmbuf_reset(seg);
-		seg->data_len = len;
-		if (rxq->pkt_first == NULL) {
-			seg->pkt_len = len;
-			rxq->pkt_first = seg;
-		} else {
-			rxq->pkt_first->nb_segs++;
-			rxq->pkt_first->pkt_len += len;
-			rxq->pkt_last->next = seg;
-		}
-		rxq->pkt_last = seg;
-		if (!(status & EXAMPLE_RXD_STAT_EOP))
-			continue;
-
-		pkt = rxq->pkt_first;
-		rxq->pkt_first = NULL;
-		rxq->pkt_last = NULL;
-		if (errors & EXAMPLE_RXD_ERR_FRAME) {
-			rxq->errors++;
-			rte_pktmbuf_free(pkt);
-			continue;
-		}
-		pkt->port = rxq->port_id;
-		rxq->bytes += pkt->pkt_len;
-		rx_pkts[nb_rx++] = pkt;
+		pkt = example_rx_chain(rxq, seg, len, status, errors);
+		if (pkt != NULL)
+			rx_pkts[nb_rx++] = pkt;
 	}
 
 	if (nb_taken == 0)

@@ -36,16 +36,18 @@ example_ring_tx_doorbell(struct example_tx_queue *txq, uint16_t tail)
 	struct example_hw *hw = example_hw_of_port(txq->port_id);
 
 	/*
-	 * The descriptors are in ordinary write-back memory, the doorbell in
-	 * WC memory, whose stores x86 does not order with other stores: the
-	 * sfence makes the descriptors visible to the device first.
+	 * The descriptors are in ordinary write-back memory, the doorbell a
+	 * weakly ordered store: to a WC page, and on a CPU with MOVDIRI
+	 * (which rte_write32_wc_relaxed() uses) to any page, NC included.
+	 * x86 does not order such a store with earlier ones: the sfence makes
+	 * the descriptors visible to the device first.
 	 */
 	rte_wmb();
 	rte_write32_wc_relaxed(rte_cpu_to_le_32(tail), hw->bar0 + EXAMPLE_TDT);
 	/*
-	 * A WC store may wait in the core's write-combining buffer for more
-	 * stores to merge with: drain it, so that the doorbell goes out now.
-	 * (When the page is NC, both fences are merely redundant.)
+	 * A weakly ordered store may wait in the core's write-combining
+	 * buffer for more stores to merge with: drain it, so that the
+	 * doorbell goes out now.
 	 */
 	rte_wmb();
 	txq->doorbells++;
