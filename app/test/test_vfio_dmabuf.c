@@ -10,7 +10,8 @@
  * (x86/pat_memtype_list) and this process's page table entries
  * (page_tables/current_user).  Then the error paths: bad requests to the
  * kernel through the bus's uAPI header, and bad devargs, which must fail
- * with nothing left behind.
+ * with nothing left behind.  Last, the bus's SIGBUS handler while another
+ * thread detaches the device, and a detach from the removal event.
  *
  * vfio_dmabuf_selftest_autotest runs the bus's own checks of what needs no
  * device, on any machine.
@@ -32,6 +33,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,11 @@
 
 #include <rte_bus.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_devargs.h>
 #include <rte_eal.h>
+#include <rte_ethdev.h>
 
 #include <bus_driver.h>
 #include <bus_vfio_dmabuf_driver.h>
@@ -546,6 +550,153 @@ test_bad_devargs_leave_nothing(void)
 	return TEST_SUCCESS;
 }
 
+/* Remove the device @name and probe it back with @devargs: 0 or -errno */
+static int
+reprobe(const char *name, const char *devargs)
+{
+	struct rte_device *dev = bus->find_device(NULL, find_by_name, name);
+	int ret;
+
+	if (dev != NULL && rte_dev_is_probed(dev)) {
+		ret = rte_dev_remove(dev);
+		if (ret != 0)
+			return ret;
+	}
+	return rte_dev_probe(devargs);
+}
+
+struct detach_loop {
+	char name[RTE_DEV_NAME_MAX_LEN];
+	char devargs[RTE_DEV_NAME_MAX_LEN + 32];
+	unsigned int cycles;
+	int ret;
+	bool done;
+};
+
+static void *
+detach_loop(void *arg)
+{
+	struct detach_loop *loop = arg;
+	unsigned int i;
+
+	for (i = 0; i < loop->cycles && loop->ret == 0; i++)
+		loop->ret = reprobe(loop->name, loop->devargs);
+	__atomic_store_n(&loop->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * EAL calls the bus's SIGBUS handler on whichever thread faulted, at any
+ * time: here without pause, with an address in the last device's BAR,
+ * while another thread detaches and probes that device again and again.
+ * The handler must take the address as the device's while it is mapped,
+ * never touch a device being detached, and leave the device whole.
+ */
+static int
+test_sigbus_beside_detach(void)
+{
+	struct rte_vfio_dmabuf_device *dev = devices[nb_devices - 1];
+	uint64_t calls[3] = { 0, 0, 0 };
+	struct detach_loop loop = { .cycles = 20 };
+	unsigned int fds;
+	pthread_t thread;
+	void *addr;
+	int ret;
+
+	snprintf(loop.name, sizeof(loop.name), "%s", dev->name);
+	snprintf(loop.devargs, sizeof(loop.devargs), "%s:%s,wc=%d",
+		 RTE_BUS_VFIO_DMABUF_NAME, dev->name, dev->wc);
+	fds = count_fds();
+	addr = dev->bars[first_mapped_bar(dev)].addr;
+	ret = bus->sigbus_handler(addr);
+	TEST_ASSERT_EQUAL(ret, 0, "%s: SIGBUS in its BAR%d: handler returned %d",
+			  loop.name, first_mapped_bar(dev), ret);
+
+	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, detach_loop, &loop),
+			    "cannot start the detach thread");
+	while (!__atomic_load_n(&loop.done, __ATOMIC_ACQUIRE)) {
+		ret = bus->sigbus_handler(addr);
+		calls[ret < 0 ? 2 : ret]++;
+	}
+	pthread_join(thread, NULL);
+	printf("%s: %u detach/probe cycles; SIGBUS handler: %" PRIu64 " ours, %"
+	       PRIu64 " not ours, %" PRIu64 " failed\n",
+	       loop.name, loop.cycles, calls[0], calls[1], calls[2]);
+	TEST_ASSERT_SUCCESS(loop.ret, "%s: detach/probe: %d", loop.name, loop.ret);
+	TEST_ASSERT_EQUAL(calls[2], 0U, "the SIGBUS handler failed %" PRIu64 " times",
+			  calls[2]);
+
+	/* The last handler may have hit the new mapping: start afresh */
+	ret = reprobe(loop.name, loop.devargs);
+	TEST_ASSERT_SUCCESS(ret, "%s: probe after the loop: %d", loop.name, ret);
+	collect_devices();
+	TEST_ASSERT(probed_on_bus(loop.name), "%s not back on the bus", loop.name);
+	TEST_ASSERT_EQUAL(count_fds(), fds, "%d fds more than before",
+			  (int)(count_fds() - fds));
+	return TEST_SUCCESS;
+}
+
+static int
+detach_on_rmv(uint16_t port_id, enum rte_eth_event_type type __rte_unused,
+	      void *arg, void *ret_param __rte_unused)
+{
+	struct rte_eth_dev_info info;
+	int *result = arg;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		*result = -ENODEV;
+	else
+		*result = rte_dev_remove(info.device);
+	return 0;
+}
+
+/*
+ * An application that detaches a port from its RTE_ETH_EVENT_INTR_RMV
+ * callback, which runs inside the bus's removal callback on EAL's
+ * interrupt thread.  Twice: the second time finds what the first left.
+ */
+static int
+test_detach_from_removal_event(void)
+{
+	char name[RTE_DEV_NAME_MAX_LEN], devargs[RTE_DEV_NAME_MAX_LEN + 32];
+	struct rte_vfio_dmabuf_device *dev;
+	unsigned int round, fds, waited;
+	int ret, detached;
+
+	dev = devices[nb_devices - 1];
+	snprintf(name, sizeof(name), "%s", dev->name);
+	snprintf(devargs, sizeof(devargs), "%s:%s,wc=%d", RTE_BUS_VFIO_DMABUF_NAME,
+		 name, dev->wc);
+	fds = count_fds();
+	for (round = 1; round <= 2; round++) {
+		dev = devices[nb_devices - 1];
+		detached = 1;
+		ret = rte_eth_dev_callback_register(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV,
+						    detach_on_rmv, &detached);
+		TEST_ASSERT_SUCCESS(ret, "cannot register for RTE_ETH_EVENT_INTR_RMV");
+		ret = bus->sigbus_handler(dev->bars[first_mapped_bar(dev)].addr);
+		for (waited = 0; waited < 10000 &&
+		     __atomic_load_n(&detached, __ATOMIC_ACQUIRE) == 1; waited += 10)
+			rte_delay_ms(10);
+		rte_eth_dev_callback_unregister(RTE_ETH_ALL, RTE_ETH_EVENT_INTR_RMV,
+						detach_on_rmv, &detached);
+		TEST_ASSERT_EQUAL(ret, 0, "round %u: SIGBUS handler returned %d", round, ret);
+		TEST_ASSERT(detached != 1, "round %u: %s not detached after %u ms",
+			    round, name, waited);
+		TEST_ASSERT_SUCCESS(detached, "round %u: detach from the event: %d",
+				    round, detached);
+		TEST_ASSERT(!probed_on_bus(name), "round %u: %s still probed", round, name);
+		ret = rte_dev_probe(devargs);
+		TEST_ASSERT_SUCCESS(ret, "round %u: probe after the detach: %d", round, ret);
+		collect_devices();
+		TEST_ASSERT_EQUAL(count_fds(), fds, "round %u: %d fds more than before",
+				  round, (int)(count_fds() - fds));
+		printf("round %u: %s detached from its removal event in %u ms, probed again\n",
+		       round, name, waited);
+	}
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite vfio_dmabuf_testsuite = {
 	.suite_name = "vfio_dmabuf bus: mapping attributes",
 	.setup = vfio_dmabuf_suite_setup,
@@ -556,6 +707,8 @@ static struct unit_test_suite vfio_dmabuf_testsuite = {
 		TEST_CASE(test_ptes_have_the_attribute),
 		TEST_CASE(test_memattr_errors),
 		TEST_CASE(test_bad_devargs_leave_nothing),
+		TEST_CASE(test_sigbus_beside_detach),
+		TEST_CASE(test_detach_from_removal_event),
 		TEST_CASES_END()
 	}
 };

@@ -87,9 +87,10 @@ struct rte_vfio_dmabuf_device {
 	struct rte_pci_id id;
 	char name[PCI_PRI_STR_SIZE + 1];
 	struct rte_vfio_dmabuf_driver *driver;
-	struct rte_intr_handle *intr_handle; /**< VFIO interrupts (MSI-X, MSI, INTx). */
 	/** The kernel's removal request, and SIGBUS, arrive on this eventfd. */
 	struct rte_intr_handle *gone_intr_handle;
+	/** Next of the devices the SIGBUS handler looks at. */
+	struct rte_vfio_dmabuf_device *sigbus_next;
 	/** The device went away: its BARs are anonymous memory now. */
 	volatile bool removed;
 	bool removal_notified;               /**< RTE_DEV_EVENT_REMOVE was sent. */

@@ -24,11 +24,12 @@
  * The SIGBUS handler runs in signal context on the thread that faulted: it
  * only remaps and writes the device's eventfd, the request eventfd in the
  * primary process, and the event is sent by that eventfd's callback.  An
- * application must not detach the device from within its event callback
- * (testpmd defers it with an alarm, as DPDK's hotplug guide asks).
+ * application may detach the device from within its event callback, or
+ * defer that with an alarm as testpmd does and DPDK's hotplug guide asks.
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -38,6 +39,8 @@
 #include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_interrupts.h>
+#include <rte_pause.h>
+#include <rte_string_fns.h>
 
 #include "private.h"
 
@@ -78,13 +81,55 @@ vfio_dmabuf_hot_unplug_handler(struct rte_device *device)
 	return 0;
 }
 
+/*
+ * The devices a SIGBUS handler looks at.  The handler may run on any thread
+ * at any time, also while another thread detaches a device: it can neither
+ * take a lock (the thread it interrupted may hold it) nor walk the bus's
+ * device list.  It walks this list instead, counted in sigbus_handlers.  A
+ * device leaves the list, and the detaching thread waits until no handler
+ * that may have seen it is still running, before the device's eventfd is
+ * closed and its BARs unmapped.
+ */
+static struct rte_vfio_dmabuf_device *sigbus_devices;
+static uint32_t sigbus_handlers;
+static pthread_mutex_t sigbus_devices_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+vfio_dmabuf_sigbus_watch(struct rte_vfio_dmabuf_device *dev)
+{
+	pthread_mutex_lock(&sigbus_devices_lock);
+	dev->sigbus_next = sigbus_devices;
+	__atomic_store_n(&sigbus_devices, dev, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&sigbus_devices_lock);
+}
+
+static void
+vfio_dmabuf_sigbus_forget(struct rte_vfio_dmabuf_device *dev)
+{
+	struct rte_vfio_dmabuf_device **p;
+
+	pthread_mutex_lock(&sigbus_devices_lock);
+	for (p = &sigbus_devices; *p != NULL; p = &(*p)->sigbus_next) {
+		if (*p == dev) {
+			__atomic_store_n(p, dev->sigbus_next, __ATOMIC_SEQ_CST);
+			break;
+		}
+	}
+	/* Pairs with the increment in the handler: it saw @dev, or we see it */
+	while (__atomic_load_n(&sigbus_handlers, __ATOMIC_SEQ_CST) != 0)
+		rte_pause();
+	pthread_mutex_unlock(&sigbus_devices_lock);
+}
+
 static struct rte_vfio_dmabuf_device *
-vfio_dmabuf_find_by_addr(const void *addr)
+vfio_dmabuf_sigbus_find(const void *addr)
 {
 	struct rte_vfio_dmabuf_device *dev;
 	unsigned int i;
 
-	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
+	for (dev = __atomic_load_n(&sigbus_devices, __ATOMIC_SEQ_CST);
+	     dev != NULL;
+	     dev = __atomic_load_n(&dev->sigbus_next, __ATOMIC_SEQ_CST))
 		for (i = 0; i < PCI_MAX_RESOURCE; i++)
 			if (dev->bars[i].addr != NULL &&
 			    (const char *)addr >= (char *)dev->bars[i].addr &&
@@ -100,18 +145,18 @@ vfio_dmabuf_sigbus_handler(const void *failure_addr)
 {
 	struct rte_vfio_dmabuf_device *dev;
 	uint64_t one = 1;
-	int fd;
+	int ret = 1;
 
-	dev = vfio_dmabuf_find_by_addr(failure_addr);
-	if (dev == NULL)
-		return 1;
-	if (vfio_dmabuf_replace_bars(dev) != 0)
-		return -1;
-	fd = dev->gone_intr_handle != NULL ?
-		rte_intr_fd_get(dev->gone_intr_handle) : -1;
-	if (fd >= 0 && write(fd, &one, sizeof(one)) != sizeof(one))
-		return -1;
-	return 0;
+	__atomic_fetch_add(&sigbus_handlers, 1, __ATOMIC_SEQ_CST);
+	dev = vfio_dmabuf_sigbus_find(failure_addr);
+	if (dev != NULL) {
+		ret = 0;
+		if (vfio_dmabuf_replace_bars(dev) != 0 ||
+		    write(rte_intr_fd_get(dev->gone_intr_handle), &one, sizeof(one)) != sizeof(one))
+			ret = -1;
+	}
+	__atomic_fetch_sub(&sigbus_handlers, 1, __ATOMIC_SEQ_CST);
+	return ret;
 }
 
 /* In the interrupt thread: the kernel's request, or a SIGBUS, came in */
@@ -119,6 +164,7 @@ static void
 vfio_dmabuf_gone_callback(void *arg)
 {
 	struct rte_vfio_dmabuf_device *dev = arg;
+	char name[sizeof(dev->name)];
 	uint64_t count;
 
 	/* EAL read the request eventfd already; a secondary's is ours to read */
@@ -144,7 +190,9 @@ vfio_dmabuf_gone_callback(void *arg)
 	    vfio_dmabuf_set_bus_master(dev->vfio_fd, false) != 0)
 		VFIO_DMABUF_LOG(WARNING, "%s: cannot turn bus mastering off", dev->name);
 	dev->removal_notified = true;
-	rte_dev_event_callback_process(dev->device.name, RTE_DEV_EVENT_REMOVE);
+	/* An application may detach, and so free, @dev from the event */
+	strlcpy(name, dev->name, sizeof(name));
+	rte_dev_event_callback_process(name, RTE_DEV_EVENT_REMOVE);
 }
 
 int
@@ -182,6 +230,7 @@ vfio_dmabuf_hotplug_enable(struct rte_vfio_dmabuf_device *dev)
 		rte_intr_type_set(handle, RTE_INTR_HANDLE_EXT);
 	}
 	dev->gone_intr_handle = handle;
+	vfio_dmabuf_sigbus_watch(dev);
 	return 0;
 fail:
 	close(efd);
@@ -189,17 +238,42 @@ fail:
 	return ret;
 }
 
+/* After the callback that was running when the device was detached */
+static void
+vfio_dmabuf_gone_release(struct rte_intr_handle *handle, void *arg __rte_unused)
+{
+	close(rte_intr_fd_get(handle));
+}
+
 void
 vfio_dmabuf_hotplug_disable(struct rte_vfio_dmabuf_device *dev)
 {
 	struct rte_intr_handle *handle = dev->gone_intr_handle;
+	int ret;
 
 	if (handle == NULL)
 		return;
+	vfio_dmabuf_sigbus_forget(dev);
 	if (rte_intr_type_get(handle) == RTE_INTR_HANDLE_VFIO_REQ)
 		rte_intr_disable(handle);
-	rte_intr_callback_unregister_sync(handle, vfio_dmabuf_gone_callback, dev);
-	close(rte_intr_fd_get(handle));
+	ret = rte_intr_callback_unregister(handle, vfio_dmabuf_gone_callback, dev);
+	if (ret == -EAGAIN && rte_thread_is_intr()) {
+		/*
+		 * The application detaches the device from the removal event
+		 * this callback sends: EAL drops the callback, and closes
+		 * the eventfd through vfio_dmabuf_gone_release(), when it
+		 * returns.  The callback touches the device no more after
+		 * sending the event.
+		 */
+		rte_intr_callback_unregister_pending(handle, vfio_dmabuf_gone_callback,
+						     dev, vfio_dmabuf_gone_release);
+	} else {
+		if (ret == -EAGAIN)
+			rte_intr_callback_unregister_sync(handle,
+							  vfio_dmabuf_gone_callback,
+							  dev);
+		close(rte_intr_fd_get(handle));
+	}
 	rte_intr_instance_free(handle);
 	dev->gone_intr_handle = NULL;
 }

@@ -32,8 +32,6 @@
 #include "private.h"
 #include "vfio_dmabuf_uapi.h"
 
-#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
-
 static int
 vfio_region_info(int vfio_fd, unsigned int index, struct vfio_region_info *info)
 {
@@ -446,8 +444,6 @@ vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev)
 
 	ret = vfio_dmabuf_reserve_bars(dev);
 	if (ret == 0)
-		ret = vfio_dmabuf_setup_interrupts(dev);
-	if (ret == 0)
 		ret = vfio_dmabuf_hotplug_enable(dev);
 	if (ret == 0) {
 		if (rte_eal_process_type() == RTE_PROC_PRIMARY)
@@ -471,12 +467,6 @@ vfio_dmabuf_unmap_device(struct rte_vfio_dmabuf_device *dev)
 {
 	vfio_dmabuf_hotplug_disable(dev);
 	vfio_dmabuf_release_bars(dev);
-	if (dev->intr_handle != NULL) {
-		if (rte_intr_fd_get(dev->intr_handle) >= 0)
-			close(rte_intr_fd_get(dev->intr_handle));
-		rte_intr_instance_free(dev->intr_handle);
-		dev->intr_handle = NULL;
-	}
 	if (dev->vfio_fd >= 0)
 		rte_vfio_release_device(SYSFS_PCI_DEVICES, dev->name, dev->vfio_fd);
 	dev->vfio_fd = -1;

@@ -9,7 +9,6 @@
  * the DMABUF in the kernel, so the secondary's mmap() gets the same one.
  */
 
-#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,35 +19,6 @@
 #include <rte_string_fns.h>
 
 #include "private.h"
-
-#define VFIO_DMABUF_MP "bus_vfio_dmabuf_ranges"
-#define VFIO_DMABUF_MP_RANGES RTE_MP_MAX_FD_NUM
-
-struct vfio_dmabuf_mp_req {
-	char name[PCI_PRI_STR_SIZE + 1];
-	uint32_t first; /* index of the first range wanted */
-};
-
-struct vfio_dmabuf_mp_range {
-	uint32_t bar;
-	uint8_t requested;
-	uint8_t obtained;
-	uint8_t has_fd;
-	uint8_t pad;
-	uint64_t offset;
-	uint64_t len;
-};
-
-struct vfio_dmabuf_mp_reply {
-	int32_t result; /* 0 or -errno */
-	uint32_t method;
-	uint32_t nb_ranges; /* in all */
-	uint32_t count; /* in this reply, from first */
-	struct vfio_dmabuf_mp_range ranges[VFIO_DMABUF_MP_RANGES];
-};
-
-static_assert(sizeof(struct vfio_dmabuf_mp_reply) <= RTE_MP_MAX_PARAM_LEN,
-	      "vfio_dmabuf mp reply too large");
 
 static struct rte_vfio_dmabuf_device *
 vfio_dmabuf_find_by_name(const char *name)
@@ -76,9 +46,17 @@ vfio_dmabuf_mp_primary(const struct rte_mp_msg *msg, const void *peer)
 	reply.len_param = sizeof(*rep);
 	rep = (void *)reply.param;
 
+	/* A request carries no fds: any that came are not ours to keep */
+	for (i = 0; i < (unsigned int)msg->num_fds && i < RTE_MP_MAX_FD_NUM; i++)
+		close(msg->fds[i]);
+	if (msg->len_param != sizeof(*req) ||
+	    memchr(req->name, '\0', sizeof(req->name)) == NULL) {
+		VFIO_DMABUF_LOG(ERR, "malformed request from a secondary process");
+		rep->result = -EINVAL;
+		return rte_mp_reply(&reply, peer);
+	}
 	dev = vfio_dmabuf_find_by_name(req->name);
-	if (msg->len_param != sizeof(*req) || dev == NULL ||
-	    dev->driver == NULL) {
+	if (dev == NULL || dev->driver == NULL) {
 		rep->result = -ENODEV;
 		return rte_mp_reply(&reply, peer);
 	}
@@ -119,20 +97,92 @@ vfio_dmabuf_mp_init(void)
 	return 0;
 }
 
+/* Whether @r, from the primary, fits the BARs this process reserved */
+static bool
+vfio_dmabuf_mp_range_valid(const struct rte_vfio_dmabuf_device *dev,
+			   const struct vfio_dmabuf_mp_range *r)
+{
+	return r->bar < PCI_MAX_RESOURCE && dev->bars[r->bar].addr != NULL &&
+	       r->len != 0 && r->offset < dev->bars[r->bar].len &&
+	       r->len <= dev->bars[r->bar].len - r->offset &&
+	       r->requested <= RTE_VFIO_DMABUF_ATTR_WC &&
+	       r->obtained <= RTE_VFIO_DMABUF_ATTR_WC && r->has_fd <= 1;
+}
+
+/* Whether the reply @msg to a request from @first holds together */
+static int
+vfio_dmabuf_mp_reply_check(const struct rte_vfio_dmabuf_device *dev,
+			   unsigned int first, const struct rte_mp_msg *msg)
+{
+	const struct vfio_dmabuf_mp_reply *rep = (const void *)msg->param;
+	unsigned int i, nb_fds = 0;
+
+	if (msg->len_param != sizeof(*rep))
+		return -EPROTO;
+	if (rep->result != 0)
+		return rep->result < 0 && rep->result > -4096 ? rep->result : -EPROTO;
+	if (rep->method > RTE_VFIO_DMABUF_METHOD_REGION ||
+	    rep->nb_ranges > RTE_DIM(dev->ranges) ||
+	    rep->count > VFIO_DMABUF_MP_RANGES ||
+	    first + rep->count > rep->nb_ranges ||
+	    (rep->count == 0 && first < rep->nb_ranges))
+		return -EPROTO;
+	for (i = 0; i < rep->count; i++) {
+		if (!vfio_dmabuf_mp_range_valid(dev, &rep->ranges[i]))
+			return -EPROTO;
+		nb_fds += rep->ranges[i].has_fd;
+	}
+	return nb_fds == (unsigned int)msg->num_fds ? 0 : -EPROTO;
+}
+
 /*
- * One request: the ranges from @first on, into @dev, and in @total how many
- * there are in all.  The count received, or -errno.
+ * The primary's reply @msg to a request for the ranges from @first on:
+ * into @dev, with in @total how many there are in all.  The count taken,
+ * or -errno.  The fds in @msg are the caller's no more, whatever the result.
  */
+int
+vfio_dmabuf_mp_take_reply(struct rte_vfio_dmabuf_device *dev, unsigned int first,
+			  const struct rte_mp_msg *msg, unsigned int *total)
+{
+	const struct vfio_dmabuf_mp_reply *rep = (const void *)msg->param;
+	unsigned int i, fd = 0;
+	int ret;
+
+	ret = vfio_dmabuf_mp_reply_check(dev, first, msg);
+	if (ret != 0) {
+		if (ret == -EPROTO)
+			VFIO_DMABUF_LOG(ERR, "%s: malformed reply from the primary process",
+					dev->name);
+		for (i = 0; i < (unsigned int)msg->num_fds && i < RTE_MP_MAX_FD_NUM; i++)
+			close(msg->fds[i]);
+		return ret;
+	}
+	for (i = 0; i < rep->count; i++) {
+		struct rte_vfio_dmabuf_range *r = &dev->ranges[first + i];
+
+		r->bar = rep->ranges[i].bar;
+		r->offset = rep->ranges[i].offset;
+		r->len = rep->ranges[i].len;
+		r->requested = rep->ranges[i].requested;
+		r->obtained = rep->ranges[i].obtained;
+		r->addr = NULL;
+		r->dmabuf_fd = rep->ranges[i].has_fd ? msg->fds[fd++] : -1;
+	}
+	dev->method = rep->method;
+	dev->nb_ranges = first + rep->count;
+	*total = rep->nb_ranges;
+	return rep->count;
+}
+
+/* One request: the ranges of @dev from @first on, see above */
 static int
 vfio_dmabuf_mp_request(struct rte_vfio_dmabuf_device *dev, unsigned int first,
 		       unsigned int *total)
 {
 	struct timespec timeout = { .tv_sec = 5 };
-	const struct vfio_dmabuf_mp_reply *rep;
 	struct vfio_dmabuf_mp_req *req;
 	struct rte_mp_reply replies;
 	struct rte_mp_msg msg;
-	unsigned int i, fd = 0;
 	int ret;
 
 	memset(&msg, 0, sizeof(msg));
@@ -146,41 +196,10 @@ vfio_dmabuf_mp_request(struct rte_vfio_dmabuf_device *dev, unsigned int first,
 	    replies.nb_received != 1) {
 		VFIO_DMABUF_LOG(ERR, "%s: no answer from the primary process",
 				dev->name);
+		free(replies.msgs);
 		return -EIO;
 	}
-	rep = (const void *)replies.msgs[0].param;
-	ret = rep->result;
-	if (ret == 0 && (rep->nb_ranges > RTE_DIM(dev->ranges) ||
-			 first + rep->count > rep->nb_ranges))
-		ret = -EPROTO;
-	for (i = 0; ret == 0 && i < rep->count; i++) {
-		struct rte_vfio_dmabuf_range *r = &dev->ranges[first + i];
-
-		r->bar = rep->ranges[i].bar;
-		r->offset = rep->ranges[i].offset;
-		r->len = rep->ranges[i].len;
-		r->requested = rep->ranges[i].requested;
-		r->obtained = rep->ranges[i].obtained;
-		r->dmabuf_fd = -1;
-		if (rep->ranges[i].has_fd) {
-			if (fd == (unsigned int)replies.msgs[0].num_fds) {
-				ret = -EPROTO;
-				break;
-			}
-			r->dmabuf_fd = replies.msgs[0].fds[fd++];
-		}
-	}
-	if (ret == 0) {
-		dev->method = rep->method;
-		dev->nb_ranges = first + rep->count;
-		*total = rep->nb_ranges;
-		ret = rep->count;
-	} else {
-		for (i = 0; i < rep->count && first + i < RTE_DIM(dev->ranges); i++)
-			dev->ranges[first + i].dmabuf_fd = -1;
-		for (fd = 0; fd < (unsigned int)replies.msgs[0].num_fds; fd++)
-			close(replies.msgs[0].fds[fd]);
-	}
+	ret = vfio_dmabuf_mp_take_reply(dev, first, &replies.msgs[0], total);
 	free(replies.msgs);
 	return ret;
 }

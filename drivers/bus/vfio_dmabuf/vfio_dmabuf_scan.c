@@ -23,22 +23,6 @@
 
 #include "private.h"
 
-#define SYSFS_PCI_DEVICES "/sys/bus/pci/devices"
-
-struct rte_devargs *
-vfio_dmabuf_devargs_lookup(const struct rte_pci_addr *addr)
-{
-	struct rte_devargs *devargs;
-	struct rte_pci_addr da_addr;
-
-	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs) {
-		if (rte_pci_addr_parse(devargs->name, &da_addr) == 0 &&
-		    rte_pci_addr_cmp(&da_addr, addr) == 0)
-			return devargs;
-	}
-	return NULL;
-}
-
 static int
 sysfs_read_ulong(const char *dir, const char *file, unsigned long *val)
 {
@@ -119,21 +103,19 @@ vfio_dmabuf_hide_from_pci(const char *name)
 		return 0; /* already blocked there */
 	}
 
+	pdev = pci->find_device(NULL, dev_name_cmp, name);
+	if (pdev != NULL && rte_dev_is_probed(pdev)) {
+		VFIO_DMABUF_LOG(ERR, "%s is in use by bus pci (driver %s): detach it first",
+				name, pdev->driver->name);
+		return -EBUSY;
+	}
 	snprintf(spec, sizeof(spec), "pci:%s", name);
 	if (rte_devargs_add(RTE_DEVTYPE_BLOCKED, spec) != 0)
 		return -ENOMEM;
-
-	pdev = pci->find_device(NULL, dev_name_cmp, name);
-	if (pdev != NULL) {
-		if (rte_dev_is_probed(pdev)) {
-			VFIO_DMABUF_LOG(ERR, "%s is in use by bus pci (driver %s): detach it first",
-					name, pdev->driver->name);
-			return -EBUSY;
-		}
+	if (pdev != NULL)
 		RTE_EAL_DEVARGS_FOREACH("pci", da)
 			if (strcmp(da->name, name) == 0)
 				pdev->devargs = da;
-	}
 	return 0;
 }
 
@@ -171,10 +153,6 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 		return -ENODEV;
 	}
 
-	ret = vfio_dmabuf_hide_from_pci(name);
-	if (ret != 0)
-		return ret;
-
 	dev = calloc(1, sizeof(*dev));
 	if (dev == NULL)
 		return -ENOMEM;
@@ -201,6 +179,8 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 		dev->device.numa_node = SOCKET_ID_ANY;
 
 	ret = vfio_dmabuf_parse_devargs(dev);
+	if (ret == 0)
+		ret = vfio_dmabuf_hide_from_pci(name);
 	if (ret != 0) {
 		free(dev);
 		return ret;
@@ -244,12 +224,19 @@ vfio_dmabuf_pci_allowlist_only(void)
 	return 0;
 }
 
+/*
+ * A device that cannot be used is left out, with its error logged, and the
+ * scan goes on: as on bus/pci, one bad device named at start-up must not
+ * stop the others, nor fail every later scan (each hot attach scans
+ * again).  Its devargs are dropped at start-up; in a hot attach they are
+ * EAL's, which drops them when it finds no device.
+ */
 int
 vfio_dmabuf_scan(void)
 {
 	static bool at_startup = true;
-	struct rte_devargs *devargs;
-	int ret, failed = 0, named = 0;
+	struct rte_devargs *devargs, *failed;
+	int named = 0;
 
 	if (vfio_dmabuf_mp_init() != 0)
 		return -1;
@@ -259,14 +246,19 @@ vfio_dmabuf_scan(void)
 			named++;
 	if (at_startup && named != 0 && vfio_dmabuf_pci_allowlist_only() != 0)
 		return -1;
-	at_startup = false;
 
-	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs) {
-		if (devargs->policy != RTE_DEV_ALLOWED)
-			continue;
-		ret = vfio_dmabuf_scan_one(devargs);
-		if (ret != 0)
-			failed++;
+	devargs = rte_devargs_next(RTE_BUS_VFIO_DMABUF_NAME, NULL);
+	while (devargs != NULL) {
+		failed = NULL;
+		if (devargs->policy == RTE_DEV_ALLOWED &&
+		    vfio_dmabuf_scan_one(devargs) != 0) {
+			VFIO_DMABUF_LOG(ERR, "%s: left out", devargs->name);
+			failed = devargs;
+		}
+		devargs = rte_devargs_next(RTE_BUS_VFIO_DMABUF_NAME, devargs);
+		if (failed != NULL && at_startup)
+			rte_devargs_remove(failed);
 	}
-	return failed ? -1 : 0;
+	at_startup = false;
+	return 0;
 }

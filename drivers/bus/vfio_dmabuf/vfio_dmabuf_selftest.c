@@ -6,7 +6,8 @@
  * The bus's logic that needs no device, checked where it lives: how a BAR
  * is cut into ranges at a driver's doorbells, the per-device devargs, the
  * device names the bus parses, and the fallback taken when the kernel
- * answers a VFIO feature probe with ENOTTY (as any non-VFIO fd does).
+ * answers a VFIO feature probe with ENOTTY (as any non-VFIO fd does), and
+ * a secondary process's checks of what the primary replies.
  * Run by dpdk-test's vfio_dmabuf_selftest_autotest, on any machine.
  */
 
@@ -228,6 +229,95 @@ test_fallback_on_enotty(void)
 	return 0;
 }
 
+/* A reply of @count ranges of BAR 0, one page each, every one with an fd */
+static void
+forge_reply(struct rte_mp_msg *msg, uint32_t nb_ranges, uint32_t count)
+{
+	struct vfio_dmabuf_mp_reply *rep = (void *)msg->param;
+	uint32_t i;
+
+	memset(msg, 0, sizeof(*msg));
+	msg->len_param = sizeof(*rep);
+	rep->method = RTE_VFIO_DMABUF_METHOD_DMABUF;
+	rep->nb_ranges = nb_ranges;
+	rep->count = count;
+	for (i = 0; i < count && i < VFIO_DMABUF_MP_RANGES; i++) {
+		rep->ranges[i].offset = i * PAGE;
+		rep->ranges[i].len = PAGE;
+		rep->ranges[i].has_fd = 1;
+		msg->fds[msg->num_fds++] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+}
+
+/* Feed @msg to the secondary's side: its result; @msg's fds must be closed */
+static int
+take_forged_reply(struct rte_mp_msg *msg)
+{
+	struct rte_vfio_dmabuf_device dev;
+	unsigned int total = 0;
+	int i, ret;
+
+	memset(&dev, 0, sizeof(dev));
+	snprintf(dev.name, sizeof(dev.name), "selftest");
+	dev.bars[0].addr = &dev; /* reserved, as far as the check goes */
+	dev.bars[0].len = BAR_LEN;
+	ret = vfio_dmabuf_mp_take_reply(&dev, 0, msg, &total);
+	for (i = 0; ret > 0 && i < ret; i++)
+		close(dev.ranges[i].dmabuf_fd);
+	for (i = 0; i < msg->num_fds; i++)
+		RTE_TEST_ASSERT(fcntl(msg->fds[i], F_GETFD) < 0,
+				"fd %d of the reply left open", msg->fds[i]);
+	return ret;
+}
+
+/* Replies a broken or hostile primary could send, in a secondary */
+static int
+test_mp_forged_replies(void)
+{
+	struct vfio_dmabuf_mp_reply *rep;
+	struct rte_mp_msg msg;
+
+	rep = (void *)msg.param;
+	forge_reply(&msg, 2, 2);
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), 2, "a good reply refused");
+
+	forge_reply(&msg, 16, VFIO_DMABUF_MP_RANGES);
+	rep->count = VFIO_DMABUF_MP_RANGES + 1;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "count past the array");
+	forge_reply(&msg, RTE_VFIO_DMABUF_MAX_RANGES + 1, 1);
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "more ranges than a device has");
+	forge_reply(&msg, 1, 2);
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "count past nb_ranges");
+	forge_reply(&msg, 2, 0);
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "no progress");
+	forge_reply(&msg, 1, 1);
+	msg.len_param = sizeof(*rep) - 1;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "short len_param");
+	forge_reply(&msg, 2, 2);
+	msg.num_fds = 1;
+	close(msg.fds[1]);
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "fewer fds than ranges with one");
+	forge_reply(&msg, 2, 2);
+	rep->ranges[1].has_fd = 0;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "more fds than ranges with one");
+	forge_reply(&msg, 1, 1);
+	rep->ranges[0].bar = 1;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "a BAR not reserved");
+	forge_reply(&msg, 1, 1);
+	rep->ranges[0].offset = BAR_LEN - PAGE;
+	rep->ranges[0].len = UINT64_MAX - PAGE;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "a range past the BAR");
+	forge_reply(&msg, 1, 1);
+	rep->ranges[0].obtained = 7;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "an unknown attribute");
+	forge_reply(&msg, 0, 0);
+	rep->result = 1;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -EPROTO, "a positive result");
+	rep->result = -ENODEV;
+	RTE_TEST_ASSERT_EQUAL(take_forged_reply(&msg), -ENODEV, "the primary's error lost");
+	return 0;
+}
+
 int
 rte_vfio_dmabuf_selftest(void)
 {
@@ -239,6 +329,7 @@ rte_vfio_dmabuf_selftest(void)
 		{ "devargs", test_devargs },
 		{ "device names", test_names },
 		{ "fallback on ENOTTY", test_fallback_on_enotty },
+		{ "forged multi-process replies", test_mp_forged_replies },
 	};
 	unsigned int i, failed = 0;
 	int ret;
