@@ -293,29 +293,83 @@ test_ranges_tile_the_bars(void)
 	return TEST_SUCCESS;
 }
 
-/* Physical start of BAR @bar of @dev, from sysfs */
-static uint64_t
-bar_phys(const struct rte_vfio_dmabuf_device *dev, int bar)
+/*
+ * The type of the PAT entries covering [@start, @start + @len), or "" if
+ * there are none, or one covers only part of it, or two differ (two
+ * processes mapping the same pages have an entry each).
+ */
+static const char *
+pat_entry_covering(FILE *f, uint64_t start, uint64_t len, char *type, size_t size)
 {
-	unsigned long long start = 0, end, flags;
-	char path[PATH_MAX], line[128];
-	FILE *f;
-	int i;
+	char line[256], name[64];
+	bool mixed = false;
+	uint64_t s, e;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", dev->name);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	for (i = 0; i <= bar && fgets(line, sizeof(line), f) != NULL; i++)
-		if (sscanf(line, "%llx %llx %llx", &start, &end, &flags) != 3)
-			start = 0;
-	fclose(f);
-	return i == bar + 1 ? start : 0;
+	type[0] = '\0';
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "] %63s",
+			   &s, &e, name) != 3 ||
+		    e <= start || s >= start + len)
+			continue;
+		if (s > start || e < start + len ||
+		    (type[0] != '\0' && strcmp(type, name) != 0))
+			mixed = true;
+		snprintf(type, size, "%s", name);
+	}
+	if (mixed)
+		type[0] = '\0';
+	return type;
+}
+
+/*
+ * What the bus read back when it mapped @dev (before any page was touched,
+ * so from the PAT list) against the PAT list @f itself: a range it
+ * verified has exactly that reservation, one it left unverified has no
+ * single reservation covering it, and a range the kernel accepted as WC
+ * is verified write-combining.
+ */
+static int
+check_verified_against_pat(FILE *f, const struct rte_vfio_dmabuf_device *dev)
+{
+	const struct rte_vfio_dmabuf_range *r;
+	const char *verified;
+	char type[64];
+	unsigned int j;
+
+	for (j = 0; j < dev->nb_ranges; j++) {
+		r = &dev->ranges[j];
+		verified = rte_vfio_dmabuf_memtype_name(r->verified);
+		pat_entry_covering(f, dev->bars[r->bar].phys + r->offset, r->len,
+				   type, sizeof(type));
+		printf("%s: BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") %s: verified %s by %s, PAT list: %s\n",
+		       dev->name, r->bar, r->offset, r->len,
+		       rte_vfio_dmabuf_attr_name(r->requested), verified,
+		       rte_vfio_dmabuf_verified_by_name(r->verified_by),
+		       type[0] != '\0' ? type : "no reservation");
+		TEST_ASSERT(r->verified_by != RTE_VFIO_DMABUF_VERIFIED_BY_PTE,
+			    "%s: range %u verified by a PTE before any access",
+			    dev->name, j);
+		if (r->verified_by == RTE_VFIO_DMABUF_VERIFIED_BY_PAT)
+			TEST_ASSERT(strcmp(type, verified) == 0,
+				    "%s: range %u verified %s, the PAT list says %s",
+				    dev->name, j, verified, type);
+		else
+			TEST_ASSERT(type[0] == '\0',
+				    "%s: range %u unverified, the PAT list says %s",
+				    dev->name, j, type);
+		if (r->obtained == RTE_VFIO_DMABUF_ATTR_WC)
+			TEST_ASSERT_EQUAL(r->verified, RTE_VFIO_DMABUF_MEMTYPE_WC,
+					  "%s: range %u accepted as WC, verified %s",
+					  dev->name, j, verified);
+	}
+	return TEST_SUCCESS;
 }
 
 /*
  * The kernel's PAT reservations inside each BAR: a WC entry for exactly
- * each range obtained WC, and none anywhere else.
+ * each range obtained WC, and none anywhere else; and the types the bus
+ * read back, as above.
  */
 static int
 test_pat_reserves_what_the_bus_reports(void)
@@ -340,7 +394,7 @@ test_pat_reserves_what_the_bus_reports(void)
 		for (bar = 0; bar < PCI_MAX_RESOURCE; bar++) {
 			if (dev->bars[bar].addr == NULL)
 				continue;
-			phys = bar_phys(dev, bar);
+			phys = dev->bars[bar].phys;
 			len = dev->bars[bar].len;
 			TEST_ASSERT(phys != 0, "%s: BAR%d has no address in sysfs", dev->name, bar);
 			seen = 0;
@@ -368,6 +422,8 @@ test_pat_reserves_what_the_bus_reports(void)
 			TEST_ASSERT_EQUAL(seen, 0U, "%s: BAR%d: WC ranges of the bus missing in %s",
 					  dev->name, bar, PAT_LIST);
 		}
+		if (check_verified_against_pat(f, dev) != TEST_SUCCESS)
+			return TEST_FAILED;
 	}
 	fclose(f);
 	return TEST_SUCCESS;
@@ -397,9 +453,11 @@ test_ptes_have_the_attribute(void)
 		       PTE_DUMP, strerror(errno));
 		return TEST_SKIPPED;
 	}
-	for (i = 0; i < nb_devices; i++)
+	for (i = 0; i < nb_devices; i++) {
 		for (j = 0; j < devices[i]->nb_ranges; j++)
 			(void)*(volatile uint32_t *)devices[i]->ranges[j].addr;
+		rte_vfio_dmabuf_verify(devices[i]);
+	}
 
 	/* One read of the dump: it walks every page table of the process */
 	f = fopen(PTE_DUMP, "r");
@@ -423,6 +481,13 @@ test_ptes_have_the_attribute(void)
 			else
 				TEST_ASSERT(pcd && !pwt, "%s: NC range %u: PTE is not UC-: %s",
 					    dev->name, j, line + n);
+			/* What the bus reads back once the page is touched */
+			TEST_ASSERT(r->verified_by == RTE_VFIO_DMABUF_VERIFIED_BY_PTE &&
+				    r->verified == (pwt ? RTE_VFIO_DMABUF_MEMTYPE_WC :
+						    RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS),
+				    "%s: range %u verified %s by %s, the PTE says otherwise: %s",
+				    dev->name, j, rte_vfio_dmabuf_memtype_name(r->verified),
+				    rte_vfio_dmabuf_verified_by_name(r->verified_by), line + n);
 			checked++;
 		}
 	}

@@ -53,6 +53,27 @@ enum rte_vfio_dmabuf_method {
 	RTE_VFIO_DMABUF_METHOD_REGION,
 };
 
+/**
+ * Memory type of a mapped range as the kernel shows it (x86 PAT types),
+ * or unverified when the kernel does not show it to this process.
+ */
+enum rte_vfio_dmabuf_memtype {
+	RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED = 0,
+	RTE_VFIO_DMABUF_MEMTYPE_WB,
+	RTE_VFIO_DMABUF_MEMTYPE_WC,
+	RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS,
+	RTE_VFIO_DMABUF_MEMTYPE_UC,
+	RTE_VFIO_DMABUF_MEMTYPE_WT,
+	RTE_VFIO_DMABUF_MEMTYPE_WP,
+};
+
+/** Where the memory type of a range was read. */
+enum rte_vfio_dmabuf_verified_by {
+	RTE_VFIO_DMABUF_VERIFIED_BY_NONE = 0,
+	RTE_VFIO_DMABUF_VERIFIED_BY_PTE,    /**< This process's page table. */
+	RTE_VFIO_DMABUF_VERIFIED_BY_PAT,    /**< The kernel's PAT reservations. */
+};
+
 /** A range of a BAR that a driver writes doorbells to. */
 struct rte_vfio_dmabuf_doorbell {
 	uint8_t bar;     /**< BAR number, 0 to 5. */
@@ -67,7 +88,11 @@ struct rte_vfio_dmabuf_range {
 	uint64_t len;
 	void *addr;                          /**< Where the range is mapped. */
 	enum rte_vfio_dmabuf_attr requested; /**< What the driver asked for. */
-	enum rte_vfio_dmabuf_attr obtained;  /**< What the mapping has. */
+	enum rte_vfio_dmabuf_attr obtained;  /**< What the kernel accepted. */
+	int refused;                         /**< errno of a refused WC, or 0. */
+	/** What the kernel shows the mapping has (rte_vfio_dmabuf_verify()). */
+	enum rte_vfio_dmabuf_memtype verified;
+	enum rte_vfio_dmabuf_verified_by verified_by;
 	int dmabuf_fd;                       /**< -1 for a region mmap(). */
 };
 
@@ -75,6 +100,7 @@ struct rte_vfio_dmabuf_range {
 struct rte_vfio_dmabuf_bar {
 	void *addr;   /**< NULL if the BAR is not a mappable memory BAR. */
 	uint64_t len;
+	uint64_t phys; /**< Its physical address (sysfs), 0 if unknown. */
 };
 
 struct rte_vfio_dmabuf_driver;
@@ -124,9 +150,15 @@ struct rte_vfio_dmabuf_driver {
 #define RTE_DEV_TO_VFIO_DMABUF_CONST(ptr) \
 	container_of(ptr, const struct rte_vfio_dmabuf_device, device)
 
+/** The range that maps @p offset of BAR @p bar, or NULL. */
+__rte_internal
+const struct rte_vfio_dmabuf_range *
+rte_vfio_dmabuf_range_at(const struct rte_vfio_dmabuf_device *dev, uint8_t bar,
+			 uint64_t offset);
+
 /**
- * The attribute the page at @p offset of BAR @p bar is mapped with, or -1
- * if that page is not mapped.
+ * The attribute the kernel accepted for the page at @p offset of BAR
+ * @p bar, or -1 if that page is not mapped.
  */
 __rte_internal
 int rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev,
@@ -137,6 +169,21 @@ __rte_internal
 const char *rte_vfio_dmabuf_attr_name(enum rte_vfio_dmabuf_attr attr);
 __rte_internal
 const char *rte_vfio_dmabuf_method_name(enum rte_vfio_dmabuf_method method);
+
+/**
+ * Read back from the kernel the memory type of each range of @p dev:
+ * this process's page-table entry of its first page if there is one (the
+ * page was touched), else the kernel's PAT reservation covering it.  Both
+ * need debugfs, readable by root; otherwise a range is left unverified.
+ */
+__rte_internal
+void rte_vfio_dmabuf_verify(struct rte_vfio_dmabuf_device *dev);
+
+/** The kernel's name of a memory type ("write-combining", ...). */
+__rte_internal
+const char *rte_vfio_dmabuf_memtype_name(enum rte_vfio_dmabuf_memtype type);
+__rte_internal
+const char *rte_vfio_dmabuf_verified_by_name(enum rte_vfio_dmabuf_verified_by by);
 
 /** Register a driver; use RTE_PMD_REGISTER_VFIO_DMABUF() instead. */
 __rte_internal

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #include <bus_driver.h>
@@ -98,6 +99,12 @@ int vfio_dmabuf_mp_get_ranges(struct rte_vfio_dmabuf_device *dev);
 /* The step of it that the self-test feeds forged replies */
 int vfio_dmabuf_mp_take_reply(struct rte_vfio_dmabuf_device *dev, unsigned int first,
 			      const struct rte_mp_msg *msg, unsigned int *total);
+
+/* vfio_dmabuf_verify.c: requested against verified, in the log */
+void vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev);
+/* Its readers of the PAT list and the page-table dump, for the self-test */
+enum rte_vfio_dmabuf_memtype vfio_dmabuf_pat_type(FILE *f, uint64_t phys, uint64_t len);
+enum rte_vfio_dmabuf_memtype vfio_dmabuf_pte_type(FILE *f, const void *addr);
 
 /* vfio_dmabuf_telemetry.c */
 void vfio_dmabuf_telemetry_init(void);

@@ -148,6 +148,9 @@ vfio_dmabuf_add_range(struct rte_vfio_dmabuf_device *dev, uint8_t bar,
 	r->len = len;
 	r->requested = attr;
 	r->obtained = RTE_VFIO_DMABUF_ATTR_NC;
+	r->refused = 0;
+	r->verified = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
+	r->verified_by = RTE_VFIO_DMABUF_VERIFIED_BY_NONE;
 	r->dmabuf_fd = -1;
 	r->addr = NULL;
 	return 0;
@@ -216,9 +219,10 @@ vfio_dmabuf_map_range(struct rte_vfio_dmabuf_device *dev,
 
 /*
  * Export, set the attribute of and map one range (primary process).  The
- * kernel refuses WC (EBUSY) while another mapping of the same pages exists
- * (a region mmap() of the BAR by another process, for example): the range
- * is then mapped NC, and says so.
+ * kernel refuses WC while another mapping of the same pages exists (EBUSY:
+ * a region mmap() of the BAR by another process, for example) or on the
+ * MSI-X table with MSI-X enabled (EPERM): the range is then mapped NC, and
+ * vfio_dmabuf_report() says so.
  */
 static int
 vfio_dmabuf_export_range(struct rte_vfio_dmabuf_device *dev,
@@ -249,8 +253,7 @@ vfio_dmabuf_export_range(struct rte_vfio_dmabuf_device *dev,
 			vfio_dmabuf_set_memattr(dev->vfio_fd, r->dmabuf_fd,
 						RTE_VFIO_DMABUF_ATTR_NC);
 		}
-		VFIO_DMABUF_LOG(NOTICE, "%s: WC refused for BAR%u [0x%" PRIx64 ", +0x%" PRIx64 "): %s; mapped uncached",
-				dev->name, r->bar, r->offset, r->len, strerror(-ret));
+		r->refused = -ret;
 	}
 	ret = vfio_dmabuf_map_range(dev, r);
 	if (ret != 0)
@@ -280,20 +283,6 @@ vfio_dmabuf_mmap_region(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 		return ret;
 	}
 	return 0;
-}
-
-static int
-vfio_dmabuf_map_region(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
-{
-	int ret;
-
-	ret = vfio_dmabuf_mmap_region(dev, bar);
-	if (ret == 0)
-		ret = vfio_dmabuf_add_range(dev, bar, 0, dev->bars[bar].len,
-					    RTE_VFIO_DMABUF_ATTR_NC);
-	if (ret == 0)
-		dev->ranges[dev->nb_ranges - 1].addr = dev->bars[bar].addr;
-	return ret;
 }
 
 /* Reserve an address range for each BAR the driver uses */
@@ -386,14 +375,15 @@ vfio_dmabuf_map_primary(struct rte_vfio_dmabuf_device *dev)
 			continue;
 		if (dev->nb_ranges == 0)
 			dev->method = vfio_dmabuf_kernel_method(dev, bar);
-		if (dev->method == RTE_VFIO_DMABUF_METHOD_REGION) {
-			ret = vfio_dmabuf_map_region(dev, bar);
-			if (ret != 0)
-				return ret;
-			continue;
-		}
+		/* The ranges say what was asked for, whichever the method */
 		i = dev->nb_ranges;
 		ret = vfio_dmabuf_plan_bar(dev, bar);
+		if (ret == 0 && dev->method == RTE_VFIO_DMABUF_METHOD_REGION) {
+			ret = vfio_dmabuf_mmap_region(dev, bar);
+			for (; ret == 0 && i < dev->nb_ranges; i++)
+				dev->ranges[i].addr = RTE_PTR_ADD(dev->bars[bar].addr,
+								  dev->ranges[i].offset);
+		}
 		for (; ret == 0 && i < dev->nb_ranges; i++)
 			ret = vfio_dmabuf_export_range(dev, &dev->ranges[i]);
 		if (ret != 0)
@@ -411,11 +401,12 @@ vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev)
 
 	for (i = 0; i < dev->nb_ranges; i++) {
 		r = &dev->ranges[i];
-		if (r->dmabuf_fd < 0) {
-			ret = vfio_dmabuf_mmap_region(dev, r->bar);
-			r->addr = dev->bars[r->bar].addr;
-		} else {
+		if (r->dmabuf_fd >= 0) {
 			ret = vfio_dmabuf_map_range(dev, r);
+		} else {
+			/* A region mmap() maps the whole BAR, once */
+			ret = r->offset == 0 ? vfio_dmabuf_mmap_region(dev, r->bar) : 0;
+			r->addr = RTE_PTR_ADD(dev->bars[r->bar].addr, r->offset);
 		}
 		if (ret != 0) {
 			VFIO_DMABUF_LOG(ERR, "%s: cannot map BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") in this process: %s",
@@ -459,6 +450,7 @@ vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev)
 	VFIO_DMABUF_LOG(INFO, "%s: mapped by %s, doorbells %s", dev->name,
 			rte_vfio_dmabuf_method_name(dev->method),
 			dev->wc ? "WC requested" : "NC");
+	vfio_dmabuf_report(dev);
 	return 0;
 }
 
@@ -472,17 +464,26 @@ vfio_dmabuf_unmap_device(struct rte_vfio_dmabuf_device *dev)
 	dev->vfio_fd = -1;
 }
 
-int
-rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev, uint8_t bar,
-			uint64_t offset)
+const struct rte_vfio_dmabuf_range *
+rte_vfio_dmabuf_range_at(const struct rte_vfio_dmabuf_device *dev, uint8_t bar,
+			 uint64_t offset)
 {
 	unsigned int i;
 
 	for (i = 0; i < dev->nb_ranges; i++)
 		if (dev->ranges[i].bar == bar && offset >= dev->ranges[i].offset &&
 		    offset < dev->ranges[i].offset + dev->ranges[i].len)
-			return dev->ranges[i].obtained;
-	return -1;
+			return &dev->ranges[i];
+	return NULL;
+}
+
+int
+rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev, uint8_t bar,
+			uint64_t offset)
+{
+	const struct rte_vfio_dmabuf_range *r = rte_vfio_dmabuf_range_at(dev, bar, offset);
+
+	return r != NULL ? (int)r->obtained : -1;
 }
 
 const char *

@@ -10,6 +10,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,26 @@ sysfs_read_ulong(const char *dir, const char *file, unsigned long *val)
 	errno = 0;
 	*val = strtoul(buf, &end, 0);
 	return errno != 0 || end == buf ? -EINVAL : 0;
+}
+
+/* The physical address of each BAR of @dev, from the resource file in @dir */
+static void
+sysfs_read_bar_phys(const char *dir, struct rte_vfio_dmabuf_device *dev)
+{
+	uint64_t start, end, flags;
+	char path[PATH_MAX], line[128];
+	unsigned int bar;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/resource", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	for (bar = 0; bar < PCI_MAX_RESOURCE && fgets(line, sizeof(line), f) != NULL; bar++)
+		if (sscanf(line, "%" SCNx64 " %" SCNx64 " %" SCNx64,
+			   &start, &end, &flags) == 3)
+			dev->bars[bar].phys = start;
+	fclose(f);
 }
 
 /* The driver @dir is bound to ("" for none) */
@@ -173,6 +194,7 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 		dev->id.subsystem_device_id = val;
 	if (sysfs_read_ulong(dir, "class", &val) == 0)
 		dev->id.class_id = val & RTE_CLASS_ANY_ID;
+	sysfs_read_bar_phys(dir, dev);
 	if (sysfs_read_ulong(dir, "numa_node", &val) == 0 && (long)val >= 0)
 		dev->device.numa_node = val;
 	else

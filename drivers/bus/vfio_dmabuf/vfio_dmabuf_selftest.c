@@ -7,7 +7,8 @@
  * is cut into ranges at a driver's doorbells, the per-device devargs, the
  * device names the bus parses, and the fallback taken when the kernel
  * answers a VFIO feature probe with ENOTTY (as any non-VFIO fd does), and
- * a secondary process's checks of what the primary replies.
+ * a secondary process's checks of what the primary replies, and the
+ * readers of the kernel's PAT list and page-table dump.
  * Run by dpdk-test's vfio_dmabuf_selftest_autotest, on any machine.
  */
 
@@ -318,6 +319,71 @@ test_mp_forged_replies(void)
 	return 0;
 }
 
+/* The readers of the kernel's PAT list and page-table dump, on their formats */
+static int
+test_memtype_readers(void)
+{
+	static char pat_list[] =
+		"PAT memtype list:\n"
+		"PAT: [mem 0x00000000fe000000-0x00000000fe020000] uncached-minus\n"
+		"PAT: [mem 0x00000000fe043000-0x00000000fe044000] write-combining\n"
+		"PAT: [mem 0x00000000fe060000-0x00000000fe061000] uncached-minus\n"
+		"PAT: [mem 0x00000000fe060000-0x00000000fe061000] write-combining\n";
+	static char pte_dump[] =
+		"---[ User Space ]---\n"
+		"0x00007f0000000000-0x00007f0000003000 12K     pte\n"
+		"0x00007f0000003000-0x00007f0000004000 4K USR RW     PWT     NX pte\n"
+		"0x00007f0000004000-0x00007f0000005000 4K USR RW PCD     NX pte\n"
+		"0x00007f0000005000-0x00007f0000006000 4K USR RW PCD PWT     NX pte\n"
+		"0x00007f0000006000-0x00007f0000007000 4K USR ro     NX pte\n";
+	static const struct {
+		uint64_t phys, len;
+		enum rte_vfio_dmabuf_memtype type;
+	} pat[] = {
+		{ 0xfe000000, 0x20000, RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS },
+		{ 0xfe003000, 0x1000, RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS },
+		{ 0xfe01f000, 0x2000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+		{ 0xfe043000, 0x1000, RTE_VFIO_DMABUF_MEMTYPE_WC },
+		{ 0xfe042000, 0x2000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+		{ 0xfe050000, 0x1000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+		{ 0xfe060000, 0x1000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+	};
+	static const struct {
+		uintptr_t va;
+		enum rte_vfio_dmabuf_memtype type;
+	} pte[] = {
+		{ 0x7f0000001000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+		{ 0x7f0000003000, RTE_VFIO_DMABUF_MEMTYPE_WC },
+		{ 0x7f0000004800, RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS },
+		{ 0x7f0000005000, RTE_VFIO_DMABUF_MEMTYPE_UC },
+		{ 0x7f0000006000, RTE_VFIO_DMABUF_MEMTYPE_WB },
+		{ 0x7f0000008000, RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED },
+	};
+	enum rte_vfio_dmabuf_memtype type;
+	unsigned int i;
+	FILE *f;
+
+	f = fmemopen(pat_list, strlen(pat_list), "r");
+	RTE_TEST_ASSERT_NOT_NULL(f, "fmemopen: %s", strerror(errno));
+	for (i = 0; i < RTE_DIM(pat); i++) {
+		type = vfio_dmabuf_pat_type(f, pat[i].phys, pat[i].len);
+		RTE_TEST_ASSERT_EQUAL(type, pat[i].type, "PAT [0x%" PRIx64 ", +0x%" PRIx64 "): %s, not %s",
+				      pat[i].phys, pat[i].len, rte_vfio_dmabuf_memtype_name(type),
+				      rte_vfio_dmabuf_memtype_name(pat[i].type));
+	}
+	fclose(f);
+	f = fmemopen(pte_dump, strlen(pte_dump), "r");
+	RTE_TEST_ASSERT_NOT_NULL(f, "fmemopen: %s", strerror(errno));
+	for (i = 0; i < RTE_DIM(pte); i++) {
+		type = vfio_dmabuf_pte_type(f, (const void *)pte[i].va);
+		RTE_TEST_ASSERT_EQUAL(type, pte[i].type, "PTE at 0x%" PRIxPTR ": %s, not %s",
+				      pte[i].va, rte_vfio_dmabuf_memtype_name(type),
+				      rte_vfio_dmabuf_memtype_name(pte[i].type));
+	}
+	fclose(f);
+	return 0;
+}
+
 int
 rte_vfio_dmabuf_selftest(void)
 {
@@ -330,6 +396,7 @@ rte_vfio_dmabuf_selftest(void)
 		{ "device names", test_names },
 		{ "fallback on ENOTTY", test_fallback_on_enotty },
 		{ "forged multi-process replies", test_mp_forged_replies },
+		{ "memory type readers", test_memtype_readers },
 	};
 	unsigned int i, failed = 0;
 	int ret;

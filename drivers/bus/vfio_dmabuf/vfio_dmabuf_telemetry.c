@@ -6,7 +6,8 @@
  * Telemetry: /vfio_dmabuf/devices lists the devices on the bus,
  * /vfio_dmabuf/info,<device> says how each was mapped: the method the
  * kernel allowed (the fallback taken) and every range with the attribute
- * requested and the one obtained.
+ * requested, the one the kernel accepted, and the memory type the kernel
+ * shows it has (vfio_dmabuf_verify.c).
  */
 
 #include <errno.h>
@@ -47,6 +48,8 @@ vfio_dmabuf_tel_info(const char *cmd __rte_unused, const char *params,
 	if (dev == NULL)
 		return -ENODEV;
 
+	/* Read again: pages touched since mapping have page-table entries */
+	rte_vfio_dmabuf_verify(dev);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", dev->name);
 	rte_tel_data_add_dict_string(d, "driver",
@@ -80,6 +83,10 @@ vfio_dmabuf_tel_info(const char *cmd __rte_unused, const char *params,
 					     rte_vfio_dmabuf_attr_name(r->requested));
 		rte_tel_data_add_dict_string(range, "obtained",
 					     rte_vfio_dmabuf_attr_name(r->obtained));
+		rte_tel_data_add_dict_string(range, "verified",
+					     rte_vfio_dmabuf_memtype_name(r->verified));
+		rte_tel_data_add_dict_string(range, "verified_by",
+					     rte_vfio_dmabuf_verified_by_name(r->verified_by));
 		rte_tel_data_add_dict_int(range, "dmabuf", r->dmabuf_fd >= 0);
 		snprintf(key, sizeof(key), "%u", i);
 		if (rte_tel_data_add_dict_container(ranges, key, range, 0) != 0) {

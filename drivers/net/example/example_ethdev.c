@@ -88,6 +88,7 @@ static const struct example_hw_counter {
 /* The driver's own xstats, after the hardware counters */
 enum example_sw_xstat {
 	EXAMPLE_SW_DOORBELL_WC,
+	EXAMPLE_SW_DOORBELL_WC_VERIFIED,
 	EXAMPLE_SW_RX_DOORBELLS,
 	EXAMPLE_SW_TX_DOORBELLS,
 	EXAMPLE_SW_TX_PKTS_PER_DOORBELL,
@@ -96,6 +97,7 @@ enum example_sw_xstat {
 
 static const char * const example_sw_xstat_names[EXAMPLE_SW_XSTATS_NB] = {
 	[EXAMPLE_SW_DOORBELL_WC] = "doorbell_wc",
+	[EXAMPLE_SW_DOORBELL_WC_VERIFIED] = "doorbell_wc_verified",
 	[EXAMPLE_SW_RX_DOORBELLS] = "rx_doorbells",
 	[EXAMPLE_SW_TX_DOORBELLS] = "tx_doorbells",
 	[EXAMPLE_SW_TX_PKTS_PER_DOORBELL] = "tx_packets_per_doorbell_x1000",
@@ -702,6 +704,21 @@ example_xstats_get_names(struct rte_eth_dev *dev __rte_unused,
 	return n;
 }
 
+/*
+ * Whether the kernel shows the TX doorbell page of this process's mapping
+ * write-combining (the bus read it back when it mapped the device): the
+ * page may be WC as far as the kernel accepted, and still not be.
+ */
+static bool
+example_doorbell_wc_verified(const struct rte_eth_dev *dev)
+{
+	const struct rte_vfio_dmabuf_range *r;
+
+	r = rte_vfio_dmabuf_range_at(RTE_DEV_TO_VFIO_DMABUF(dev->device), 0,
+				     EXAMPLE_TDT);
+	return r != NULL && r->verified == RTE_VFIO_DMABUF_MEMTYPE_WC;
+}
+
 static int
 example_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 		   unsigned int size)
@@ -722,6 +739,7 @@ example_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 	}
 
 	sw[EXAMPLE_SW_DOORBELL_WC] = ad->doorbell_wc;
+	sw[EXAMPLE_SW_DOORBELL_WC_VERIFIED] = example_doorbell_wc_verified(dev);
 	if (rxq != NULL)
 		sw[EXAMPLE_SW_RX_DOORBELLS] = rxq->doorbells;
 	if (txq != NULL) {
