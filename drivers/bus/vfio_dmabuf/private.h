@@ -43,6 +43,7 @@ int vfio_dmabuf_scan(void);
 
 /* vfio_dmabuf_params.c: the per-device devargs */
 int vfio_dmabuf_parse_devargs(struct rte_vfio_dmabuf_device *dev);
+int vfio_dmabuf_devargs_parse(struct rte_devargs *da);
 void *vfio_dmabuf_dev_iterate(const void *start, const char *str,
 			      const struct rte_dev_iterator *it);
 

@@ -255,6 +255,7 @@ struct vfio_dmabuf_bus vfio_dmabuf_bus = {
 		.plug = vfio_dmabuf_plug,
 		.unplug = vfio_dmabuf_unplug,
 		.parse = vfio_dmabuf_parse,
+		.devargs_parse = vfio_dmabuf_devargs_parse,
 		.dma_map = vfio_dmabuf_dma_map,
 		.dma_unmap = vfio_dmabuf_dma_unmap,
 		.get_iommu_class = vfio_dmabuf_get_iommu_class,

@@ -79,18 +79,52 @@ vfio_dmabuf_export(int vfio_fd, uint8_t bar, uint64_t offset, uint64_t len)
 }
 
 static int
-vfio_dmabuf_set_memattr(int vfio_fd, int dmabuf_fd, enum rte_vfio_dmabuf_attr attr)
+vfio_dmabuf_memattr_request(int vfio_fd, int dmabuf_fd, uint32_t memattr)
 {
 	struct vfio_device_feature_dma_buf_memattr req = {
 		.dmabuf_fd = dmabuf_fd,
-		.memattr = attr == RTE_VFIO_DMABUF_ATTR_WC ?
-			   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC :
-			   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC,
+		.memattr = memattr,
 	};
 
 	return vfio_device_feature(vfio_fd, VFIO_DEVICE_FEATURE_SET |
 				   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
 				   &req, sizeof(req));
+}
+
+static int
+vfio_dmabuf_set_memattr(int vfio_fd, int dmabuf_fd, enum rte_vfio_dmabuf_attr attr)
+{
+	return vfio_dmabuf_memattr_request(vfio_fd, dmabuf_fd,
+					   attr == RTE_VFIO_DMABUF_ATTR_WC ?
+					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC :
+					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC);
+}
+
+/*
+ * Whether the feature numbered VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR answers
+ * as our series documents, before the bus trusts it: the number is not
+ * upstream's, and a kernel that gave it to another feature must not be
+ * taken for one that maps WC.  Only requests the series refuses are sent,
+ * the harmless first: a GET (SET only: EINVAL), no DMABUF (EBADF), and an
+ * attribute it does not know on a DMABUF of @bar (EINVAL).
+ */
+static bool
+vfio_dmabuf_memattr_is_ours(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
+{
+	int fd, ret;
+
+	if (vfio_device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE |
+				VFIO_DEVICE_FEATURE_GET |
+				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != -EINVAL ||
+	    vfio_dmabuf_memattr_request(dev->vfio_fd, -1,
+					VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) != -EBADF)
+		return false;
+	fd = vfio_dmabuf_export(dev->vfio_fd, bar, 0, rte_mem_page_size());
+	if (fd < 0)
+		return false;
+	ret = vfio_dmabuf_memattr_request(dev->vfio_fd, fd, UINT32_MAX);
+	close(fd);
+	return ret == -EINVAL;
 }
 
 /* What this kernel lets us do with @dev's BAR @bar, said once per device */
@@ -110,8 +144,12 @@ vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 	}
 	if (vfio_device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE |
 				VFIO_DEVICE_FEATURE_SET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) == 0)
-		return RTE_VFIO_DMABUF_METHOD_DMABUF;
+				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) == 0) {
+		if (vfio_dmabuf_memattr_is_ours(dev, bar))
+			return RTE_VFIO_DMABUF_METHOD_DMABUF;
+		VFIO_DMABUF_LOG(NOTICE, "%s: VFIO device feature %u does not answer as DMA_BUF_MEMATTR: not used",
+				dev->name, VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR);
+	}
 
 	/* A kernel with export but without our series cannot mmap() it */
 	fd = vfio_dmabuf_export(dev->vfio_fd, bar, 0, page);

@@ -19,9 +19,17 @@
 #include "private.h"
 
 #define VFIO_DMABUF_ARG_WC "wc"
-#define VFIO_DMABUF_ARG_ADDR "addr" /* for the iterator */
+#define VFIO_DMABUF_ARG_ADDR "addr" /* layered form, and the iterator */
 
 static const char * const vfio_dmabuf_dev_keys[] = {
+	VFIO_DMABUF_ARG_WC,
+	NULL,
+};
+
+/* The bus layer of the layered form: "bus=vfio_dmabuf,addr=ADDR[,wc=0|1]" */
+static const char * const vfio_dmabuf_bus_layer_keys[] = {
+	RTE_DEVARGS_KEY_BUS,
+	VFIO_DMABUF_ARG_ADDR,
 	VFIO_DMABUF_ARG_WC,
 	NULL,
 };
@@ -74,7 +82,9 @@ int
 vfio_dmabuf_parse_devargs(struct rte_vfio_dmabuf_device *dev)
 {
 	struct rte_devargs *devargs = dev->device.devargs;
+	const char * const *keys = vfio_dmabuf_dev_keys;
 	struct rte_kvargs *kvlist;
+	const char *args;
 	int ret = 0;
 
 	dev->wc = rte_eal_vfio_dmabuf_wc() != 0;
@@ -82,12 +92,20 @@ vfio_dmabuf_parse_devargs(struct rte_vfio_dmabuf_device *dev)
 	dev->wc = true;
 #endif
 
-	if (devargs == NULL || devargs->args == NULL || devargs->args[0] == '\0')
+	if (devargs == NULL)
+		return 0;
+	/* The bus's options are in the bus layer of the layered form */
+	args = devargs->args;
+	if (devargs->bus_str != NULL) {
+		args = devargs->bus_str;
+		keys = vfio_dmabuf_bus_layer_keys;
+	}
+	if (args == NULL || args[0] == '\0')
 		return 0;
 
-	kvlist = rte_kvargs_parse(devargs->args, vfio_dmabuf_dev_keys);
+	kvlist = rte_kvargs_parse(args, keys);
 	if (kvlist == NULL) {
-		log_unknown_key(dev->name, devargs->args, vfio_dmabuf_dev_keys);
+		log_unknown_key(dev->name, args, keys);
 		return -EINVAL;
 	}
 	if (rte_kvargs_count(kvlist, VFIO_DMABUF_ARG_WC) > 1) {
@@ -97,6 +115,40 @@ vfio_dmabuf_parse_devargs(struct rte_vfio_dmabuf_device *dev)
 				      &dev->wc) != 0) {
 		ret = -EINVAL;
 	}
+	rte_kvargs_free(kvlist);
+	return ret;
+}
+
+/*
+ * The layered form, "-a bus=vfio_dmabuf,addr=0000:00:03.0[,wc=1]": the
+ * device's name is its address, in the form the legacy one takes.
+ */
+int
+vfio_dmabuf_devargs_parse(struct rte_devargs *da)
+{
+	struct rte_kvargs *kvlist;
+	struct rte_pci_addr addr;
+	const char *value;
+	int ret = -EINVAL;
+
+	if (da->bus_str == NULL)
+		return 0;
+	kvlist = rte_kvargs_parse(da->bus_str, NULL);
+	if (kvlist == NULL) {
+		VFIO_DMABUF_LOG(ERR, "malformed devargs '%s'", da->bus_str);
+		return -EINVAL;
+	}
+	value = rte_kvargs_get(kvlist, VFIO_DMABUF_ARG_ADDR);
+	if (value == NULL)
+		VFIO_DMABUF_LOG(ERR, "'%s' names no device: add addr=DDDD:BB:DD.F",
+				da->bus_str);
+	else if (vfio_dmabuf_bus.bus.parse(value, &addr) != 0)
+		VFIO_DMABUF_LOG(ERR, "'%s': addr=%s is not a PCI address (DDDD:BB:DD.F)",
+				da->bus_str, value);
+	else
+		ret = 0;
+	if (ret == 0)
+		rte_pci_device_name(&addr, da->name, sizeof(da->name));
 	rte_kvargs_free(kvlist);
 	return ret;
 }

@@ -137,20 +137,18 @@ test_plan_bar(void)
 	return 0;
 }
 
-/* Parse @args as the devargs of a device and return what wc became */
+/*
+ * Parse @str, a device string in either form, as EAL does: the device's
+ * name in @name, and what wc became; 0 or the first error
+ */
 static int
-parse_wc(const char *args, bool *wc)
+parse_device_string(const char *str, char *name, size_t size, bool *wc)
 {
 	struct rte_vfio_dmabuf_device dev;
 	struct rte_devargs devargs;
-	char str[64];
 	int ret;
 
 	memset(&dev, 0, sizeof(dev));
-	memset(&devargs, 0, sizeof(devargs));
-	snprintf(dev.name, sizeof(dev.name), "0000:00:03.0");
-	snprintf(str, sizeof(str), "%s:0000:00:03.0%s%s", RTE_BUS_VFIO_DMABUF_NAME,
-		 args[0] ? "," : "", args);
 	ret = rte_devargs_parse(&devargs, str);
 	if (ret != 0)
 		return ret;
@@ -158,11 +156,53 @@ parse_wc(const char *args, bool *wc)
 		rte_devargs_reset(&devargs);
 		return -EXDEV;
 	}
+	snprintf(name, size, "%s", devargs.name);
+	snprintf(dev.name, sizeof(dev.name), "%s", devargs.name);
 	dev.device.devargs = &devargs;
 	ret = vfio_dmabuf_parse_devargs(&dev);
 	*wc = dev.wc;
 	rte_devargs_reset(&devargs);
 	return ret;
+}
+
+/* Parse @args as the devargs of a device and return what wc became */
+static int
+parse_wc(const char *args, bool *wc)
+{
+	char str[64], name[RTE_DEV_NAME_MAX_LEN];
+
+	snprintf(str, sizeof(str), "%s:0000:00:03.0%s%s", RTE_BUS_VFIO_DMABUF_NAME,
+		 args[0] ? "," : "", args);
+	return parse_device_string(str, name, sizeof(name), wc);
+}
+
+/* "-a bus=vfio_dmabuf,addr=...": the name, and the bus's options */
+static int
+test_layered_devargs(void)
+{
+	static const char * const bad[] = {
+		"bus=vfio_dmabuf,wc=1", "bus=vfio_dmabuf,addr=0000:00:03.9",
+		"bus=vfio_dmabuf,addr=0000:00:03.0x", "bus=vfio_dmabuf,addr=00:03.0,wc=2",
+		"bus=vfio_dmabuf,addr=00:03.0,nosuchkey=1",
+	};
+	char name[RTE_DEV_NAME_MAX_LEN];
+	unsigned int i;
+	bool wc;
+
+	RTE_TEST_ASSERT_SUCCESS(parse_device_string("bus=vfio_dmabuf,addr=00:03.0,wc=1",
+						    name, sizeof(name), &wc),
+				"layered, wc=1");
+	RTE_TEST_ASSERT(strcmp(name, "0000:00:03.0") == 0 && wc,
+			"layered, wc=1: device %s, wc=%d", name, wc);
+	RTE_TEST_ASSERT_SUCCESS(parse_device_string("bus=vfio_dmabuf,addr=0000:00:04.0,wc=0",
+						    name, sizeof(name), &wc),
+				"layered, wc=0");
+	RTE_TEST_ASSERT(strcmp(name, "0000:00:04.0") == 0 && !wc,
+			"layered, wc=0: device %s, wc=%d", name, wc);
+	for (i = 0; i < RTE_DIM(bad); i++)
+		RTE_TEST_ASSERT(parse_device_string(bad[i], name, sizeof(name), &wc) != 0,
+				"\"%s\" accepted", bad[i]);
+	return 0;
 }
 
 static int
@@ -393,6 +433,7 @@ rte_vfio_dmabuf_selftest(void)
 	} tests[] = {
 		{ "BAR ranges at the doorbells", test_plan_bar },
 		{ "devargs", test_devargs },
+		{ "layered devargs", test_layered_devargs },
 		{ "device names", test_names },
 		{ "fallback on ENOTTY", test_fallback_on_enotty },
 		{ "forged multi-process replies", test_mp_forged_replies },
