@@ -12,8 +12,8 @@
  * names as doorbells mapped write-combining.
  *
  * A device is on this bus only when named with the bus prefix
- * ("-a vfio_dmabuf:0000:00:03.0"); such a device is then hidden from
- * bus/pci, so that no two buses ever open it.
+ * ("-a vfio_dmabuf:0000:00:03.0"); bus/pci then does not scan it, so
+ * that no two buses ever open it.
  *
  * Each memory BAR is mapped at one contiguous virtual address, so a driver
  * reaches any register at bars[n].addr + offset, whatever attribute the

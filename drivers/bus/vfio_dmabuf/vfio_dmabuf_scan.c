@@ -5,8 +5,9 @@
 /*
  * Finding devices.  The bus takes only devices named for it
  * ("-a vfio_dmabuf:ADDR", or rte_dev_probe("vfio_dmabuf:ADDR")), checks
- * that each exists and is bound to vfio-pci, and hides it from bus/pci so
- * that DPDK's own PCI drivers never open it as well.
+ * that each exists and is bound to vfio-pci.  bus/pci does not scan an
+ * address named for another bus (patches/dpdk), so DPDK's own PCI drivers
+ * never open it as well.
  */
 
 #include <errno.h>
@@ -87,41 +88,29 @@ dev_name_cmp(const struct rte_device *dev, const void *name)
 	return strcmp(dev->name, name);
 }
 
-static int
-dev_any(const struct rte_device *dev __rte_unused, const void *data __rte_unused)
-{
-	return 0;
-}
-
 /*
- * Hide @name from bus/pci with a blocking devargs.  bus/pci may have scanned
- * already (bus scans run in registration order): its device then takes the
- * devargs too, which its probe honours.
+ * bus/pci leaves alone an address named for this bus (patches/dpdk): here
+ * only the cases it cannot settle, each with what to do about it.
  */
 static int
-vfio_dmabuf_hide_from_pci(const char *name)
+vfio_dmabuf_check_pci(const char *name)
 {
 	struct rte_bus *pci = rte_bus_find_by_name("pci");
-	struct rte_devargs *da;
+	struct rte_pci_addr a, b;
 	struct rte_device *pdev;
-	char spec[64];
+	struct rte_devargs *da;
 
-	if (pci == NULL)
+	if (pci == NULL || rte_pci_addr_parse(name, &b) != 0)
 		return 0;
 
 	RTE_EAL_DEVARGS_FOREACH("pci", da) {
-		struct rte_pci_addr a, b;
-
-		if (rte_pci_addr_parse(da->name, &a) != 0 ||
-		    rte_pci_addr_parse(name, &b) != 0 ||
+		if (da->policy != RTE_DEV_ALLOWED ||
+		    rte_pci_addr_parse(da->name, &a) != 0 ||
 		    rte_pci_addr_cmp(&a, &b) != 0)
 			continue;
-		if (da->policy == RTE_DEV_ALLOWED) {
-			VFIO_DMABUF_LOG(ERR, "%s is named for both bus pci and bus vfio_dmabuf: give it to one",
-					name);
-			return -EBUSY;
-		}
-		return 0; /* already blocked there */
+		VFIO_DMABUF_LOG(ERR, "%s is named for both bus pci and bus vfio_dmabuf: give it to one",
+				name);
+		return -EBUSY;
 	}
 
 	pdev = pci->find_device(NULL, dev_name_cmp, name);
@@ -130,13 +119,6 @@ vfio_dmabuf_hide_from_pci(const char *name)
 				name, pdev->driver->name);
 		return -EBUSY;
 	}
-	snprintf(spec, sizeof(spec), "pci:%s", name);
-	if (rte_devargs_add(RTE_DEVTYPE_BLOCKED, spec) != 0)
-		return -ENOMEM;
-	if (pdev != NULL)
-		RTE_EAL_DEVARGS_FOREACH("pci", da)
-			if (strcmp(da->name, name) == 0)
-				pdev->devargs = da;
 	return 0;
 }
 
@@ -202,47 +184,13 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 
 	ret = vfio_dmabuf_parse_devargs(dev);
 	if (ret == 0)
-		ret = vfio_dmabuf_hide_from_pci(name);
+		ret = vfio_dmabuf_check_pci(name);
 	if (ret != 0) {
 		free(dev);
 		return ret;
 	}
 
 	TAILQ_INSERT_TAIL(&vfio_dmabuf_bus.device_list, dev, next);
-	return 0;
-}
-
-/*
- * "-a" means "use only these devices", whichever bus they are on: when
- * devices are named for this bus at start-up and none for bus/pci, bus/pci
- * probes no device either, rather than every device it has a driver for
- * (the other NIC of a pair, say, which another process may be using).
- * bus/pci has scanned already: the devices it found are blocked, and its
- * allow-list mode keeps later scans (hotplug) to what is named for it.
- */
-static int
-vfio_dmabuf_pci_allowlist_only(void)
-{
-	struct rte_bus *pci = rte_bus_find_by_name("pci");
-	struct rte_device *pdev = NULL;
-	struct rte_devargs *da;
-	char spec[64];
-
-	if (pci == NULL || pci->conf.scan_mode != RTE_BUS_SCAN_UNDEFINED)
-		return 0;
-	pci->conf.scan_mode = RTE_BUS_SCAN_ALLOWLIST;
-	VFIO_DMABUF_LOG(INFO, "devices named for bus vfio_dmabuf only: bus pci probes none");
-
-	while ((pdev = pci->find_device(pdev, dev_any, NULL)) != NULL) {
-		if (pdev->devargs != NULL)
-			continue;
-		snprintf(spec, sizeof(spec), "pci:%s", pdev->name);
-		if (rte_devargs_add(RTE_DEVTYPE_BLOCKED, spec) != 0)
-			return -ENOMEM;
-		RTE_EAL_DEVARGS_FOREACH("pci", da)
-			if (strcmp(da->name, pdev->name) == 0)
-				pdev->devargs = da;
-	}
 	return 0;
 }
 
@@ -258,15 +206,8 @@ vfio_dmabuf_scan(void)
 {
 	static bool at_startup = true;
 	struct rte_devargs *devargs, *failed;
-	int named = 0;
 
 	if (vfio_dmabuf_mp_init() != 0)
-		return -1;
-
-	RTE_EAL_DEVARGS_FOREACH(RTE_BUS_VFIO_DMABUF_NAME, devargs)
-		if (devargs->policy == RTE_DEV_ALLOWED)
-			named++;
-	if (at_startup && named != 0 && vfio_dmabuf_pci_allowlist_only() != 0)
 		return -1;
 
 	devargs = rte_devargs_next(RTE_BUS_VFIO_DMABUF_NAME, NULL);
