@@ -93,20 +93,20 @@ dev_name_cmp(const struct rte_device *dev, const void *name)
  * only the cases it cannot settle, each with what to do about it.
  */
 static int
-vfio_dmabuf_check_pci(const char *name)
+vfio_dmabuf_check_pci(const struct rte_pci_addr *addr, const char *name)
 {
 	struct rte_bus *pci = rte_bus_find_by_name("pci");
-	struct rte_pci_addr a, b;
+	struct rte_pci_addr named;
 	struct rte_device *pdev;
 	struct rte_devargs *da;
 
-	if (pci == NULL || rte_pci_addr_parse(name, &b) != 0)
+	if (pci == NULL)
 		return 0;
 
 	RTE_EAL_DEVARGS_FOREACH("pci", da) {
 		if (da->policy != RTE_DEV_ALLOWED ||
-		    rte_pci_addr_parse(da->name, &a) != 0 ||
-		    rte_pci_addr_cmp(&a, &b) != 0)
+		    rte_pci_addr_parse(da->name, &named) != 0 ||
+		    rte_pci_addr_cmp(&named, addr) != 0)
 			continue;
 		VFIO_DMABUF_LOG(ERR, "%s is named for both bus pci and bus vfio_dmabuf: give it to one",
 				name);
@@ -184,7 +184,7 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 
 	ret = vfio_dmabuf_parse_devargs(dev);
 	if (ret == 0)
-		ret = vfio_dmabuf_check_pci(name);
+		ret = vfio_dmabuf_check_pci(&addr, name);
 	if (ret != 0) {
 		free(dev);
 		return ret;
