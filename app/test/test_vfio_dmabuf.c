@@ -630,13 +630,84 @@ reprobe(const char *name, const char *devargs)
 	return rte_dev_probe(devargs);
 }
 
+#define DETACH_CYCLES 20
+
 struct detach_loop {
 	char name[RTE_DEV_NAME_MAX_LEN];
 	char devargs[RTE_DEV_NAME_MAX_LEN + 32];
-	unsigned int cycles;
+	void *bar_addr;		/* the BAR the handler is called on */
+	struct {
+		void *addr;
+		size_t len;
+	} held[DETACH_CYCLES * PCI_MAX_RESOURCE];
+	unsigned int nb_held;
 	int ret;
 	bool done;
 };
+
+/*
+ * Keep the address space of a removed device's BARs until the test ends:
+ * otherwise the next probe may map its BARs there, and the handler, still
+ * called on the old address, takes them from the probe (the probe's reset
+ * then reads anonymous memory and times out).  That is the handler doing
+ * its job on a live mapping, not the race this test is about.
+ */
+static int
+hold_address_space(struct detach_loop *loop, const struct rte_vfio_dmabuf_bar *bars)
+{
+	unsigned int i;
+	void *addr;
+
+	for (i = 0; i < PCI_MAX_RESOURCE; i++) {
+		if (bars[i].addr == NULL)
+			continue;
+		addr = mmap(bars[i].addr, bars[i].len, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		if (addr == MAP_FAILED && errno == EEXIST)
+			continue; /* already someone else's: no probe gets it either */
+		if (addr != bars[i].addr) {
+			if (addr != MAP_FAILED)
+				munmap(addr, bars[i].len);
+			return -ENOMEM;
+		}
+		loop->held[loop->nb_held].addr = addr;
+		loop->held[loop->nb_held].len = bars[i].len;
+		loop->nb_held++;
+	}
+	return 0;
+}
+
+/* Remove the device, keep its addresses, probe it again elsewhere */
+static int
+reprobe_elsewhere(struct detach_loop *loop)
+{
+	struct rte_vfio_dmabuf_bar bars[PCI_MAX_RESOURCE];
+	struct rte_vfio_dmabuf_device *dev;
+	struct rte_device *rte_dev;
+	int ret;
+
+	rte_dev = bus->find_device(NULL, find_by_name, loop->name);
+	if (rte_dev == NULL || !rte_dev_is_probed(rte_dev))
+		return -ENODEV;
+	dev = RTE_DEV_TO_VFIO_DMABUF(rte_dev);
+	memcpy(bars, dev->bars, sizeof(bars));
+	ret = rte_dev_remove(rte_dev);
+	if (ret != 0)
+		return ret;
+	ret = hold_address_space(loop, bars);
+	if (ret != 0)
+		return ret;
+	ret = rte_dev_probe(loop->devargs);
+	if (ret != 0)
+		return ret;
+	rte_dev = bus->find_device(NULL, find_by_name, loop->name);
+	if (rte_dev == NULL)
+		return -ENODEV;
+	dev = RTE_DEV_TO_VFIO_DMABUF(rte_dev);
+	__atomic_store_n(&loop->bar_addr, dev->bars[first_mapped_bar(dev)].addr,
+			 __ATOMIC_RELEASE);
+	return 0;
+}
 
 static void *
 detach_loop(void *arg)
@@ -644,8 +715,8 @@ detach_loop(void *arg)
 	struct detach_loop *loop = arg;
 	unsigned int i;
 
-	for (i = 0; i < loop->cycles && loop->ret == 0; i++)
-		loop->ret = reprobe(loop->name, loop->devargs);
+	for (i = 0; i < DETACH_CYCLES && loop->ret == 0; i++)
+		loop->ret = reprobe_elsewhere(loop);
 	__atomic_store_n(&loop->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -662,31 +733,35 @@ test_sigbus_beside_detach(void)
 {
 	struct rte_vfio_dmabuf_device *dev = devices[nb_devices - 1];
 	uint64_t calls[3] = { 0, 0, 0 };
-	struct detach_loop loop = { .cycles = 20 };
-	unsigned int fds;
+	struct detach_loop loop;
+	unsigned int i, fds;
 	pthread_t thread;
 	void *addr;
 	int ret;
 
+	memset(&loop, 0, sizeof(loop));
 	snprintf(loop.name, sizeof(loop.name), "%s", dev->name);
 	snprintf(loop.devargs, sizeof(loop.devargs), "%s:%s,wc=%d",
 		 RTE_BUS_VFIO_DMABUF_NAME, dev->name, dev->wc);
 	fds = count_fds();
-	addr = dev->bars[first_mapped_bar(dev)].addr;
-	ret = bus->sigbus_handler(addr);
+	loop.bar_addr = dev->bars[first_mapped_bar(dev)].addr;
+	ret = bus->sigbus_handler(loop.bar_addr);
 	TEST_ASSERT_EQUAL(ret, 0, "%s: SIGBUS in its BAR%d: handler returned %d",
 			  loop.name, first_mapped_bar(dev), ret);
 
 	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, detach_loop, &loop),
 			    "cannot start the detach thread");
 	while (!__atomic_load_n(&loop.done, __ATOMIC_ACQUIRE)) {
+		addr = __atomic_load_n(&loop.bar_addr, __ATOMIC_ACQUIRE);
 		ret = bus->sigbus_handler(addr);
 		calls[ret < 0 ? 2 : ret]++;
 	}
 	pthread_join(thread, NULL);
-	printf("%s: %u detach/probe cycles; SIGBUS handler: %" PRIu64 " ours, %"
+	for (i = 0; i < loop.nb_held; i++)
+		munmap(loop.held[i].addr, loop.held[i].len);
+	printf("%s: %d detach/probe cycles; SIGBUS handler: %" PRIu64 " ours, %"
 	       PRIu64 " not ours, %" PRIu64 " failed\n",
-	       loop.name, loop.cycles, calls[0], calls[1], calls[2]);
+	       loop.name, DETACH_CYCLES, calls[0], calls[1], calls[2]);
 	TEST_ASSERT_SUCCESS(loop.ret, "%s: detach/probe: %d", loop.name, loop.ret);
 	TEST_ASSERT_EQUAL(calls[2], 0U, "the SIGBUS handler failed %" PRIu64 " times",
 			  calls[2]);
