@@ -56,6 +56,11 @@ int vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev);
 enum rte_vfio_dmabuf_method vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev,
 						      uint8_t bar);
 int vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar);
+#define VFIO_DMABUF_MAX_MMAP_AREAS 16
+struct vfio_region_info;
+struct vfio_region_sparse_mmap_area;
+int vfio_dmabuf_mmap_areas(const struct vfio_region_info *info, size_t len,
+			   struct vfio_region_sparse_mmap_area *areas, unsigned int max);
 /* Bus master and memory decode on, or bus master off */
 int vfio_dmabuf_set_bus_master(int vfio_fd, bool on);
 

@@ -300,27 +300,124 @@ vfio_dmabuf_export_range(struct rte_vfio_dmabuf_device *dev,
 	return ret;
 }
 
-/* The classic region mmap() of the whole BAR @bar, at its place */
+/*
+ * The parts of a BAR region that vfio-pci lets userspace mmap(): the whole
+ * region, or only the areas of its sparse-mmap capability (a variant
+ * driver keeping some registers to itself).  @info is the region info as
+ * the kernel wrote it, @len bytes with its capability chain.  Fills
+ * @areas (at most @max) and returns their number, or -EINVAL if the chain
+ * or an area does not fit in @len or in the region.
+ */
+int
+vfio_dmabuf_mmap_areas(const struct vfio_region_info *info, size_t len,
+		       struct vfio_region_sparse_mmap_area *areas, unsigned int max)
+{
+	const struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
+	const struct vfio_info_cap_header *hdr;
+	uint32_t off, hops = 0;
+	unsigned int i;
+
+	off = (info->flags & VFIO_REGION_INFO_FLAG_CAPS) ? info->cap_offset : 0;
+	for (; off != 0 && sparse == NULL; off = hdr->next) {
+		/* The kernel puts each capability 8-byte aligned, after the info */
+		if (++hops > 16 || off < sizeof(*info) || off % 8 != 0 ||
+		    off > len || len - off < sizeof(*hdr))
+			return -EINVAL;
+		hdr = RTE_PTR_ADD(info, off);
+		if (hdr->id != VFIO_REGION_INFO_CAP_SPARSE_MMAP)
+			continue;
+		sparse = (const void *)hdr;
+		if (len - off < sizeof(*sparse) ||
+		    sparse->nr_areas > (len - off - sizeof(*sparse)) / sizeof(areas[0]))
+			return -EINVAL;
+	}
+	if (sparse == NULL) {
+		if (max == 0)
+			return -EINVAL;
+		areas[0].offset = 0;
+		areas[0].size = info->size;
+		return 1;
+	}
+	if (sparse->nr_areas > max)
+		return -EINVAL;
+	for (i = 0; i < sparse->nr_areas; i++) {
+		if (sparse->areas[i].offset > info->size ||
+		    sparse->areas[i].size > info->size - sparse->areas[i].offset)
+			return -EINVAL;
+		areas[i] = sparse->areas[i];
+	}
+	return sparse->nr_areas;
+}
+
+/* Region info of @bar with its capability chain, malloc()ed: NULL on error */
+static struct vfio_region_info *
+vfio_region_info_caps(int vfio_fd, uint8_t bar, size_t *len)
+{
+	struct vfio_region_info *info, *bigger;
+	uint32_t argsz = sizeof(*info);
+
+	info = calloc(1, argsz);
+	while (info != NULL) {
+		info->argsz = argsz;
+		info->index = bar;
+		if (ioctl(vfio_fd, VFIO_DEVICE_GET_REGION_INFO, info) != 0) {
+			int err = errno;
+
+			free(info);
+			errno = err;
+			return NULL;
+		}
+		if (info->argsz <= argsz)
+			break;
+		/* The kernel asks for room for its capabilities: once more */
+		argsz = info->argsz;
+		bigger = calloc(1, argsz);
+		free(info);
+		info = bigger;
+	}
+	*len = argsz;
+	return info;
+}
+
+/*
+ * The classic region mmap() of BAR @bar at its place: the whole BAR, or
+ * the areas vfio-pci allows; the rest of the BAR stays unmapped.
+ */
 static int
 vfio_dmabuf_mmap_region(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 {
-	struct vfio_region_info info;
+	struct vfio_region_sparse_mmap_area areas[VFIO_DMABUF_MAX_MMAP_AREAS];
+	struct vfio_region_info *info;
+	int i, nb_areas, ret = 0;
+	size_t len;
 	void *map;
-	int ret;
 
-	ret = vfio_region_info(dev->vfio_fd, bar, &info);
-	if (ret != 0)
-		return ret;
-	map = mmap(dev->bars[bar].addr, dev->bars[bar].len,
-		   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-		   dev->vfio_fd, info.offset);
-	if (map == MAP_FAILED) {
-		ret = -errno;
-		VFIO_DMABUF_LOG(ERR, "%s: region mmap of BAR%u: %s",
-				dev->name, bar, strerror(errno));
-		return ret;
+	info = vfio_region_info_caps(dev->vfio_fd, bar, &len);
+	if (info == NULL)
+		return -errno;
+	nb_areas = vfio_dmabuf_mmap_areas(info, len, areas, RTE_DIM(areas));
+	if (nb_areas < 0) {
+		VFIO_DMABUF_LOG(ERR, "%s: BAR%u: the kernel's sparse-mmap capability does not fit the region",
+				dev->name, bar);
+		free(info);
+		return nb_areas;
 	}
-	return 0;
+	if (nb_areas != 1 || areas[0].size != info->size)
+		VFIO_DMABUF_LOG(NOTICE, "%s: BAR%u: vfio-pci lets %d area(s) of it be mapped, the rest stays unmapped",
+				dev->name, bar, nb_areas);
+	for (i = 0; i < nb_areas && ret == 0; i++) {
+		map = mmap(RTE_PTR_ADD(dev->bars[bar].addr, areas[i].offset), areas[i].size,
+			   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			   dev->vfio_fd, info->offset + areas[i].offset);
+		if (map == MAP_FAILED) {
+			ret = -errno;
+			VFIO_DMABUF_LOG(ERR, "%s: region mmap of BAR%u [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
+					dev->name, bar, (uint64_t)areas[i].offset,
+					(uint64_t)areas[i].size, strerror(errno));
+		}
+	}
+	free(info);
+	return ret;
 }
 
 /* Reserve an address range for each BAR the driver uses */

@@ -7,8 +7,9 @@
  * is cut into ranges at a driver's doorbells, the per-device devargs, the
  * device names the bus parses, and the fallback taken when the kernel
  * answers a VFIO feature probe with ENOTTY (as any non-VFIO fd does), and
- * a secondary process's checks of what the primary replies, and the
- * readers of the kernel's PAT list and page-table dump.
+ * a secondary process's checks of what the primary replies, the
+ * readers of the kernel's PAT list and page-table dump, and the parts of
+ * a region the region fallback maps (sparse-mmap capability chains).
  * Run by dpdk-test's vfio_dmabuf_selftest_autotest, on any machine.
  */
 
@@ -22,6 +23,7 @@
 #include <rte_test.h>
 
 #include "private.h"
+#include "vfio_dmabuf_uapi.h"
 
 #define BAR_LEN 0x20000
 #define PAGE 0x1000
@@ -424,6 +426,78 @@ test_memtype_readers(void)
 	return 0;
 }
 
+/* The parts of a region the fallback maps, from chains as the kernel writes them */
+static int
+test_mmap_areas(void)
+{
+	struct {
+		struct vfio_region_info info;
+		uint64_t caps[16];
+	} buf;
+	struct vfio_region_sparse_mmap_area areas[VFIO_DMABUF_MAX_MMAP_AREAS];
+	struct vfio_region_info_cap_sparse_mmap *sparse;
+	struct vfio_info_cap_header *msix;
+	const uint32_t first = sizeof(buf.info);
+	size_t len;
+	int n;
+
+	memset(&buf, 0, sizeof(buf));
+	buf.info.argsz = sizeof(buf.info);
+	buf.info.flags = VFIO_REGION_INFO_FLAG_MMAP;
+	buf.info.size = BAR_LEN;
+	n = vfio_dmabuf_mmap_areas(&buf.info, sizeof(buf.info), areas, RTE_DIM(areas));
+	RTE_TEST_ASSERT(n == 1 && areas[0].offset == 0 && areas[0].size == BAR_LEN,
+			"no capability: %d areas, not the whole BAR", n);
+
+	/* MSI-X mappable first, then a sparse-mmap capability of two areas */
+	msix = (void *)buf.caps;
+	msix->id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE;
+	msix->version = 1;
+	msix->next = first + sizeof(*msix);
+	sparse = (void *)(msix + 1);
+	sparse->header.id = VFIO_REGION_INFO_CAP_SPARSE_MMAP;
+	sparse->header.version = 1;
+	sparse->nr_areas = 2;
+	sparse->areas[0].size = PAGE;
+	sparse->areas[1].offset = 2 * PAGE;
+	sparse->areas[1].size = BAR_LEN - 2 * PAGE;
+	buf.info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+	buf.info.cap_offset = first;
+	len = first + sizeof(*msix) + sizeof(*sparse) + 2 * sizeof(areas[0]);
+	buf.info.argsz = len;
+	n = vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
+	RTE_TEST_ASSERT(n == 2 && areas[0].offset == 0 && areas[0].size == PAGE &&
+			areas[1].offset == 2 * PAGE && areas[1].size == BAR_LEN - 2 * PAGE,
+			"two sparse areas: %d areas, or not as written", n);
+
+	/* Each malformed chain is refused, nothing is read past @len */
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len - 1, areas, RTE_DIM(areas)),
+			      -EINVAL, "an area past the buffer taken");
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, 1),
+			      -EINVAL, "more areas than the caller has room for taken");
+	sparse->areas[1].size = BAR_LEN;
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+			      -EINVAL, "an area past the region taken");
+	sparse->areas[1].size = BAR_LEN - 2 * PAGE;
+	buf.info.cap_offset = first + 4;
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+			      -EINVAL, "a misaligned capability taken");
+	buf.info.cap_offset = 8;
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+			      -EINVAL, "a capability inside the region info taken");
+	buf.info.cap_offset = first;
+	msix->next = first;
+	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+			      -EINVAL, "a capability chain that loops taken");
+
+	/* A sparse capability with no area: nothing of the BAR is mmap()able */
+	msix->next = first + sizeof(*msix);
+	sparse->nr_areas = 0;
+	n = vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
+	RTE_TEST_ASSERT_EQUAL(n, 0, "no sparse area: %d areas", n);
+	return 0;
+}
+
 int
 rte_vfio_dmabuf_selftest(void)
 {
@@ -438,6 +512,7 @@ rte_vfio_dmabuf_selftest(void)
 		{ "fallback on ENOTTY", test_fallback_on_enotty },
 		{ "forged multi-process replies", test_mp_forged_replies },
 		{ "memory type readers", test_memtype_readers },
+		{ "mmap areas of a region", test_mmap_areas },
 	};
 	unsigned int i, failed = 0;
 	int ret;
