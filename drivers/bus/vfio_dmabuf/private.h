@@ -38,6 +38,9 @@ extern struct vfio_dmabuf_bus vfio_dmabuf_bus;
 #define FOREACH_DRIVER_ON_VFIO_DMABUF_BUS(p) \
 	RTE_TAILQ_FOREACH(p, &vfio_dmabuf_bus.driver_list, next)
 
+/* vfio_dmabuf_bus.c: the device of that name on this bus, or NULL */
+struct rte_vfio_dmabuf_device *vfio_dmabuf_find_by_name(const char *name);
+
 /* vfio_dmabuf_scan.c: devices named on this bus and bound to vfio-pci */
 int vfio_dmabuf_scan(void);
 

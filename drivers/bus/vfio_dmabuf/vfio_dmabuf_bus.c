@@ -150,6 +150,17 @@ vfio_dmabuf_find_device(const struct rte_device *start, rte_dev_cmp_t cmp,
 	return NULL;
 }
 
+struct rte_vfio_dmabuf_device *
+vfio_dmabuf_find_by_name(const char *name)
+{
+	struct rte_vfio_dmabuf_device *dev;
+
+	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
+		if (strcmp(dev->name, name) == 0)
+			return dev;
+	return NULL;
+}
+
 static int
 vfio_dmabuf_plug(struct rte_device *device)
 {

@@ -20,17 +20,6 @@
 
 #include "private.h"
 
-static struct rte_vfio_dmabuf_device *
-vfio_dmabuf_find_by_name(const char *name)
-{
-	struct rte_vfio_dmabuf_device *dev;
-
-	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
-		if (strcmp(dev->name, name) == 0)
-			return dev;
-	return NULL;
-}
-
 /* Primary: the ranges of the device named in @msg, from req->first on */
 static int
 vfio_dmabuf_mp_primary(const struct rte_mp_msg *msg, const void *peer)

@@ -42,9 +42,7 @@ vfio_dmabuf_tel_info(const char *cmd __rte_unused, const char *params,
 
 	if (params == NULL)
 		return -EINVAL;
-	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
-		if (strcmp(dev->name, params) == 0)
-			break;
+	dev = vfio_dmabuf_find_by_name(params);
 	if (dev == NULL)
 		return -ENODEV;
 
