@@ -43,6 +43,7 @@ struct rte_vfio_dmabuf_device *vfio_dmabuf_find_by_name(const char *name);
 
 /* vfio_dmabuf_scan.c: devices named on this bus and bound to vfio-pci */
 int vfio_dmabuf_scan(void);
+unsigned int vfio_dmabuf_scan_left_out(void);
 
 /* vfio_dmabuf_params.c: the per-device devargs */
 int vfio_dmabuf_parse_devargs(struct rte_vfio_dmabuf_device *dev);

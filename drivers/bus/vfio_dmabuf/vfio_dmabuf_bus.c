@@ -94,12 +94,18 @@ vfio_dmabuf_probe_all_drivers(struct rte_vfio_dmabuf_device *dev)
 	return -ENODEV;
 }
 
-/* Every device on this bus was named for it: failing one fails the probe */
+/*
+ * Every device on this bus was named for it: failing one fails the probe.
+ * An application runs on without the devices it cannot have (testpmd
+ * with no port at all), so the bus's last word at start-up counts them,
+ * and says when WC was asked for while no device is on this bus.
+ */
 static int
 vfio_dmabuf_probe(void)
 {
 	struct rte_vfio_dmabuf_device *dev;
-	int ret, failed = 0;
+	unsigned int failed = 0, left_out;
+	int ret;
 
 	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev) {
 		ret = vfio_dmabuf_probe_all_drivers(dev);
@@ -109,6 +115,13 @@ vfio_dmabuf_probe(void)
 			failed++;
 		}
 	}
+	left_out = vfio_dmabuf_scan_left_out();
+	if (failed + left_out != 0)
+		VFIO_DMABUF_LOG(ERR, "%u device(s) named for this bus cannot be used (errors above): the application runs without them",
+				failed + left_out);
+	else if (TAILQ_EMPTY(&vfio_dmabuf_bus.device_list) && rte_eal_vfio_dmabuf_wc())
+		VFIO_DMABUF_LOG(WARNING, "--vfio-dmabuf-wc, but no device is named for this bus (-a %s:<PCI address>): the devices of other buses get no WC from it",
+				RTE_BUS_VFIO_DMABUF_NAME);
 	return failed ? -1 : 0;
 }
 

@@ -194,6 +194,15 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 	return 0;
 }
 
+/* Devices named at start-up and left out, for the bus's probe to count */
+static unsigned int startup_left_out;
+
+unsigned int
+vfio_dmabuf_scan_left_out(void)
+{
+	return startup_left_out;
+}
+
 /*
  * A device that cannot be used is left out, with its error logged, and the
  * scan goes on: as on bus/pci, one bad device named at start-up must not
@@ -219,8 +228,10 @@ vfio_dmabuf_scan(void)
 			failed = devargs;
 		}
 		devargs = rte_devargs_next(RTE_BUS_VFIO_DMABUF_NAME, devargs);
-		if (failed != NULL && at_startup)
+		if (failed != NULL && at_startup) {
 			rte_devargs_remove(failed);
+			startup_left_out++;
+		}
 	}
 	at_startup = false;
 	return 0;
