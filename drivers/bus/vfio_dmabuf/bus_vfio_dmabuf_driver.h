@@ -121,6 +121,8 @@ struct rte_vfio_dmabuf_device {
 	volatile bool removed;
 	bool removal_notified;               /**< RTE_DEV_EVENT_REMOVE was sent. */
 	int vfio_fd;                         /**< The VFIO device fd. */
+	/** Address width of the Intel IOMMU in front of it, 0 if none. */
+	uint8_t iommu_width;
 	bool wc;                             /**< Doorbells requested WC. */
 	enum rte_vfio_dmabuf_method method;
 	struct rte_vfio_dmabuf_bar bars[PCI_MAX_RESOURCE];

@@ -17,6 +17,7 @@
 #include <rte_devargs.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_memory.h>
 #include <rte_tailq.h>
 #include <rte_vfio.h>
 
@@ -177,7 +178,15 @@ vfio_dmabuf_find_by_name(const char *name)
 static int
 vfio_dmabuf_plug(struct rte_device *device)
 {
-	return vfio_dmabuf_probe_all_drivers(RTE_DEV_TO_VFIO_DMABUF(device));
+	struct rte_vfio_dmabuf_device *dev = RTE_DEV_TO_VFIO_DMABUF(device);
+
+	/* DPDK's memory is in place: its IOMMU must reach all of it now */
+	if (dev->iommu_width != 0 && rte_mem_check_dma_mask(dev->iommu_width) != 0) {
+		VFIO_DMABUF_LOG(ERR, "%s: its IOMMU's %u address bits do not reach DPDK's memory: start with --iova-mode=pa",
+				dev->name, dev->iommu_width);
+		return -EINVAL;
+	}
+	return vfio_dmabuf_probe_all_drivers(dev);
 }
 
 static int
@@ -235,13 +244,24 @@ vfio_dmabuf_dma_unmap(struct rte_device *device __rte_unused, void *addr,
 					    (uintptr_t)addr, iova, len);
 }
 
-/* Without an IOMMU, devices must be given physical addresses */
+/*
+ * Without an IOMMU, devices must be given physical addresses.  With one,
+ * its address width bounds DMA addresses: EAL checks DPDK's memory
+ * against the narrowest once it is set up, as for bus/pci's devices.
+ */
 static enum rte_iova_mode
 vfio_dmabuf_get_iommu_class(void)
 {
+	struct rte_vfio_dmabuf_device *dev;
+
 	if (TAILQ_EMPTY(&vfio_dmabuf_bus.device_list))
 		return RTE_IOVA_DC;
-	return rte_vfio_noiommu_is_enabled() == 1 ? RTE_IOVA_PA : RTE_IOVA_DC;
+	if (rte_vfio_noiommu_is_enabled() == 1)
+		return RTE_IOVA_PA;
+	FOREACH_DEVICE_ON_VFIO_DMABUF_BUS(dev)
+		if (dev->iommu_width != 0)
+			rte_mem_set_dma_mask(dev->iommu_width);
+	return RTE_IOVA_DC;
 }
 
 static int

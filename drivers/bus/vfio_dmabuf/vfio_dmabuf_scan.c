@@ -45,6 +45,32 @@ sysfs_read_ulong(const char *dir, const char *file, unsigned long *val)
 	return errno != 0 || end == buf ? -EINVAL : 0;
 }
 
+/*
+ * The address width (MGAW) of the Intel IOMMU that translates for the
+ * device in @dir, from its VT-d capability register as bus/pci reads it;
+ * 0 without one.  DMA addresses (IOVA as VA: DPDK's virtual addresses)
+ * must fit in it.
+ */
+static uint8_t
+sysfs_read_iommu_width(const char *dir)
+{
+	char path[PATH_MAX], buf[32], *end;
+	uint64_t cap;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/iommu/intel-iommu/cap", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	cap = strtoull(buf, &end, 16);
+	if (end == buf)
+		return 0;
+	return ((cap >> 16) & 0x3f) + 1;
+}
+
 /* The physical address of each BAR of @dev, from the resource file in @dir */
 static void
 sysfs_read_bar_phys(const char *dir, struct rte_vfio_dmabuf_device *dev)
@@ -177,6 +203,10 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 	if (sysfs_read_ulong(dir, "class", &val) == 0)
 		dev->id.class_id = val & RTE_CLASS_ANY_ID;
 	sysfs_read_bar_phys(dir, dev);
+	dev->iommu_width = sysfs_read_iommu_width(dir);
+	if (dev->iommu_width != 0)
+		VFIO_DMABUF_LOG(INFO, "%s: behind an Intel IOMMU of %u address bits",
+				name, dev->iommu_width);
 	if (sysfs_read_ulong(dir, "numa_node", &val) == 0 && (long)val >= 0)
 		dev->device.numa_node = val;
 	else
