@@ -188,7 +188,7 @@ static int
 perf_suite_setup(void)
 {
 	if (find_ports() != 0) {
-		printf("needs two ports of the example PMD on the %s bus, on one wire: run in the lab (lab/test), or see doc/example_pmd.md\n",
+		printf("needs two ports of the example PMD on the %s bus, on one wire: run in the lab (lab/test), or see doc/guides/nics/example.rst\n",
 		       RTE_BUS_VFIO_DMABUF_NAME);
 		return TEST_SKIPPED;
 	}

@@ -92,7 +92,7 @@ vfio_dmabuf_suite_setup(void)
 	}
 	collect_devices();
 	if (nb_devices == 0) {
-		printf("no device probed on the %s bus: bind one to vfio-pci and name it with -a %s:<PCI address> (doc/vfio_dmabuf_bus.md)\n",
+		printf("no device probed on the %s bus: bind one to vfio-pci and name it with -a %s:<PCI address> (doc/guides/linux_gsg/vfio_dmabuf.rst)\n",
 		       RTE_BUS_VFIO_DMABUF_NAME, RTE_BUS_VFIO_DMABUF_NAME);
 		return TEST_SKIPPED;
 	}
