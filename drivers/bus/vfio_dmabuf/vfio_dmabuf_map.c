@@ -396,11 +396,12 @@ vfio_dmabuf_mmap_region(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 	if (info == NULL)
 		return -errno;
 	nb_areas = vfio_dmabuf_mmap_areas(info, len, areas, RTE_DIM(areas));
-	if (nb_areas < 0) {
-		VFIO_DMABUF_LOG(ERR, "%s: BAR%u: the kernel's sparse-mmap capability does not fit the region",
-				dev->name, bar);
+	if (nb_areas <= 0) {
+		VFIO_DMABUF_LOG(ERR, "%s: BAR%u: %s", dev->name, bar, nb_areas < 0 ?
+				"the kernel's sparse-mmap capability does not fit the region" :
+				"vfio-pci lets no part of it be mapped");
 		free(info);
-		return nb_areas;
+		return nb_areas < 0 ? nb_areas : -ENODEV;
 	}
 	if (nb_areas != 1 || areas[0].size != info->size)
 		VFIO_DMABUF_LOG(NOTICE, "%s: BAR%u: vfio-pci lets %d area(s) of it be mapped, the rest stays unmapped",
