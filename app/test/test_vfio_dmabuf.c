@@ -52,7 +52,7 @@
 
 #include <bus_driver.h>
 #include <bus_vfio_dmabuf_driver.h>
-#include <vfio_dmabuf_uapi.h>
+#include <rte_vfio_dmabuf_uapi.h>
 
 #include "test.h"
 

@@ -30,7 +30,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 
-#include "vfio_dmabuf_uapi.h"
+#include "rte_vfio_dmabuf_uapi.h"
 
 #define MAX_DMABUFS 32
 

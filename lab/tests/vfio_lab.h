@@ -18,7 +18,7 @@
 
 #include <sys/ioctl.h>
 
-#include "vfio_dmabuf_uapi.h"
+#include "rte_vfio_dmabuf_uapi.h"
 
 struct vfio_dev {
 	int container;

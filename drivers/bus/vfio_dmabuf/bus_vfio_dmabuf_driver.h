@@ -17,7 +17,8 @@
  *
  * Each memory BAR is mapped at one contiguous virtual address, so a driver
  * reaches any register at bars[n].addr + offset, whatever attribute the
- * page under it has.
+ * page under it has.  The ranges, attributes and memory types are EAL's
+ * (rte_vfio_dmabuf.h), as bus/pci's WC mappings are.
  */
 
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include <rte_compat.h>
 #include <rte_interrupts.h>
 #include <rte_pci.h>
+#include <rte_vfio_dmabuf.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,63 +39,11 @@ extern "C" {
 /** Most ranges one device is mapped with (doorbells and what is between). */
 #define RTE_VFIO_DMABUF_MAX_RANGES 16
 
-/** CPU memory attribute of a mapped range. */
-enum rte_vfio_dmabuf_attr {
-	RTE_VFIO_DMABUF_ATTR_NC = 0, /**< Uncached (UC- on x86). */
-	RTE_VFIO_DMABUF_ATTR_WC = 1, /**< Write-combining. */
-};
-
-/** How the kernel let the bus map the BARs of a device. */
-enum rte_vfio_dmabuf_method {
-	/** DMABUF mmap() with memory attributes: doorbells can be WC. */
-	RTE_VFIO_DMABUF_METHOD_DMABUF,
-	/** DMABUF mmap(), but no VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR: all NC. */
-	RTE_VFIO_DMABUF_METHOD_DMABUF_NC,
-	/** No DMABUF mmap(): the classic region mmap() of each BAR, all NC. */
-	RTE_VFIO_DMABUF_METHOD_REGION,
-};
-
-/**
- * Memory type of a mapped range as the kernel shows it (x86 PAT types),
- * or unverified when the kernel does not show it to this process.
- */
-enum rte_vfio_dmabuf_memtype {
-	RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED = 0,
-	RTE_VFIO_DMABUF_MEMTYPE_WB,
-	RTE_VFIO_DMABUF_MEMTYPE_WC,
-	RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS,
-	RTE_VFIO_DMABUF_MEMTYPE_UC,
-	RTE_VFIO_DMABUF_MEMTYPE_WT,
-	RTE_VFIO_DMABUF_MEMTYPE_WP,
-};
-
-/** Where the memory type of a range was read. */
-enum rte_vfio_dmabuf_verified_by {
-	RTE_VFIO_DMABUF_VERIFIED_BY_NONE = 0,
-	RTE_VFIO_DMABUF_VERIFIED_BY_PTE,    /**< This process's page table. */
-	RTE_VFIO_DMABUF_VERIFIED_BY_PAT,    /**< The kernel's PAT reservations. */
-};
-
 /** A range of a BAR that a driver writes doorbells to. */
 struct rte_vfio_dmabuf_doorbell {
 	uint8_t bar;     /**< BAR number, 0 to 5. */
 	uint64_t offset; /**< Page-aligned offset in the BAR. */
 	uint64_t len;    /**< Page-aligned length, not zero. */
-};
-
-/** One mapped range of a BAR. */
-struct rte_vfio_dmabuf_range {
-	uint8_t bar;
-	uint64_t offset;
-	uint64_t len;
-	void *addr;                          /**< Where the range is mapped. */
-	enum rte_vfio_dmabuf_attr requested; /**< What the driver asked for. */
-	enum rte_vfio_dmabuf_attr obtained;  /**< What the kernel accepted. */
-	int refused;                         /**< errno of a refused WC, or 0. */
-	/** What the kernel shows the mapping has (rte_vfio_dmabuf_verify()). */
-	enum rte_vfio_dmabuf_memtype verified;
-	enum rte_vfio_dmabuf_verified_by verified_by;
-	int dmabuf_fd;                       /**< -1 for a region mmap(). */
 };
 
 /** A memory BAR, mapped as a whole at one address. */
@@ -166,26 +116,12 @@ __rte_internal
 int rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev,
 			    uint8_t bar, uint64_t offset);
 
-/** The name of an attribute ("NC", "WC"), of a method ("dmabuf", ...). */
-__rte_internal
-const char *rte_vfio_dmabuf_attr_name(enum rte_vfio_dmabuf_attr attr);
-__rte_internal
-const char *rte_vfio_dmabuf_method_name(enum rte_vfio_dmabuf_method method);
-
 /**
- * Read back from the kernel the memory type of each range of @p dev:
- * this process's page-table entry of its first page if there is one (the
- * page was touched), else the kernel's PAT reservation covering it.  Both
- * need debugfs, readable by root; otherwise a range is left unverified.
+ * Read back from the kernel the memory type of each range of @p dev
+ * (rte_vfio_dmabuf_verify_ranges()).
  */
 __rte_internal
 void rte_vfio_dmabuf_verify(struct rte_vfio_dmabuf_device *dev);
-
-/** The kernel's name of a memory type ("write-combining", ...). */
-__rte_internal
-const char *rte_vfio_dmabuf_memtype_name(enum rte_vfio_dmabuf_memtype type);
-__rte_internal
-const char *rte_vfio_dmabuf_verified_by_name(enum rte_vfio_dmabuf_verified_by by);
 
 /** Register a driver; use RTE_PMD_REGISTER_VFIO_DMABUF() instead. */
 __rte_internal

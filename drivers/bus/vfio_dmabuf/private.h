@@ -56,15 +56,8 @@ int vfio_dmabuf_map_device(struct rte_vfio_dmabuf_device *dev);
 void vfio_dmabuf_unmap_device(struct rte_vfio_dmabuf_device *dev);
 /* A device in a secondary process, with the primary's DMABUF fds */
 int vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev);
-/* The steps of mapping that the self-test checks on their own */
-enum rte_vfio_dmabuf_method vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev,
-						      uint8_t bar);
+/* The step of mapping that the self-test checks on its own */
 int vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar);
-#define VFIO_DMABUF_MAX_MMAP_AREAS 16
-struct vfio_region_info;
-struct vfio_region_sparse_mmap_area;
-int vfio_dmabuf_mmap_areas(const struct vfio_region_info *info, size_t len,
-			   struct vfio_region_sparse_mmap_area *areas, unsigned int max);
 /* Bus master and memory decode on, or bus master off */
 int vfio_dmabuf_set_bus_master(int vfio_fd, bool on);
 
@@ -110,11 +103,8 @@ int vfio_dmabuf_mp_get_ranges(struct rte_vfio_dmabuf_device *dev);
 int vfio_dmabuf_mp_take_reply(struct rte_vfio_dmabuf_device *dev, unsigned int first,
 			      const struct rte_mp_msg *msg, unsigned int *total);
 
-/* vfio_dmabuf_verify.c: requested against verified, in the log */
+/* vfio_dmabuf_map.c: requested against verified, in the log */
 void vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev);
-/* Its readers of the PAT list and the page-table dump, for the self-test */
-enum rte_vfio_dmabuf_memtype vfio_dmabuf_pat_type(FILE *f, uint64_t phys, uint64_t len);
-enum rte_vfio_dmabuf_memtype vfio_dmabuf_pte_type(FILE *f, const void *addr);
 
 /* vfio_dmabuf_telemetry.c */
 void vfio_dmabuf_telemetry_init(void);

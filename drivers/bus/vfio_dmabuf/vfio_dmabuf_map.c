@@ -7,7 +7,8 @@
  * uses at one reserved address range.  The BAR is cut at the driver's
  * doorbells; each piece is a DMABUF (VFIO_DEVICE_FEATURE_DMA_BUF) mmap()ed
  * with MAP_FIXED into its place, the doorbells write-combining
- * (VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR) when asked for.  What the kernel can
+ * (VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR) when asked for.  The kernel calls
+ * are EAL's (rte_vfio_dmabuf.h), shared with bus/pci; what the kernel can
  * do is found out per device, falling back with one log line each:
  *   no DMABUF export   -> region mmap() of the whole BAR, uncached
  *   no DMABUF mmap()   -> region mmap() of the whole BAR, uncached
@@ -28,9 +29,9 @@
 #include <rte_eal.h>
 #include <rte_eal_paging.h>
 #include <rte_vfio.h>
+#include <rte_vfio_dmabuf.h>
 
 #include "private.h"
-#include "vfio_dmabuf_uapi.h"
 
 static int
 vfio_region_info(int vfio_fd, unsigned int index, struct vfio_region_info *info)
@@ -41,132 +42,19 @@ vfio_region_info(int vfio_fd, unsigned int index, struct vfio_region_info *info)
 	return ioctl(vfio_fd, VFIO_DEVICE_GET_REGION_INFO, info) == 0 ? 0 : -errno;
 }
 
-/* VFIO_DEVICE_FEATURE with @len bytes of @data: what it returns, or -errno */
-static int
-vfio_device_feature(int vfio_fd, uint32_t flags, const void *data, size_t len)
-{
-	uint64_t buf[8];
-	struct vfio_device_feature *feature = (void *)buf;
-	int ret;
-
-	RTE_VERIFY(sizeof(*feature) + len <= sizeof(buf));
-	memset(buf, 0, sizeof(buf));
-	feature->argsz = sizeof(*feature) + len;
-	feature->flags = flags;
-	if (len != 0)
-		memcpy(feature->data, data, len);
-	ret = ioctl(vfio_fd, VFIO_DEVICE_FEATURE, feature);
-	return ret < 0 ? -errno : ret;
-}
-
-/* A DMABUF of [@offset, @offset + @len) of BAR @bar: its fd, or -errno */
-static int
-vfio_dmabuf_export(int vfio_fd, uint8_t bar, uint64_t offset, uint64_t len)
-{
-	/* One range after the header's flexible array: a plain buffer */
-	uint64_t buf[(sizeof(struct vfio_device_feature_dma_buf) +
-		      sizeof(struct vfio_region_dma_range)) / sizeof(uint64_t)];
-	struct vfio_device_feature_dma_buf *req = (void *)buf;
-
-	memset(buf, 0, sizeof(buf));
-	req->region_index = bar;
-	req->open_flags = O_RDWR | O_CLOEXEC;
-	req->nr_ranges = 1;
-	req->dma_ranges[0].offset = offset;
-	req->dma_ranges[0].length = len;
-	return vfio_device_feature(vfio_fd, VFIO_DEVICE_FEATURE_GET |
-				   VFIO_DEVICE_FEATURE_DMA_BUF, buf, sizeof(buf));
-}
-
-static int
-vfio_dmabuf_memattr_request(int vfio_fd, int dmabuf_fd, uint32_t memattr)
-{
-	struct vfio_device_feature_dma_buf_memattr req = {
-		.dmabuf_fd = dmabuf_fd,
-		.memattr = memattr,
-	};
-
-	return vfio_device_feature(vfio_fd, VFIO_DEVICE_FEATURE_SET |
-				   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR,
-				   &req, sizeof(req));
-}
-
-static int
-vfio_dmabuf_set_memattr(int vfio_fd, int dmabuf_fd, enum rte_vfio_dmabuf_attr attr)
-{
-	return vfio_dmabuf_memattr_request(vfio_fd, dmabuf_fd,
-					   attr == RTE_VFIO_DMABUF_ATTR_WC ?
-					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC :
-					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC);
-}
-
-/*
- * Whether the feature numbered VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR answers
- * as our series documents, before the bus trusts it: the number is not
- * upstream's, and a kernel that gave it to another feature must not be
- * taken for one that maps WC.  Only requests the series refuses are sent,
- * the harmless first: a GET (SET only: EINVAL), no DMABUF (EBADF), and an
- * attribute it does not know on a DMABUF of @bar (EINVAL).
- */
-static bool
-vfio_dmabuf_memattr_is_ours(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
-{
-	int fd, ret;
-
-	if (vfio_device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_GET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != -EINVAL ||
-	    vfio_dmabuf_memattr_request(dev->vfio_fd, -1,
-					VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) != -EBADF)
-		return false;
-	fd = vfio_dmabuf_export(dev->vfio_fd, bar, 0, rte_mem_page_size());
-	if (fd < 0)
-		return false;
-	ret = vfio_dmabuf_memattr_request(dev->vfio_fd, fd, UINT32_MAX);
-	close(fd);
-	return ret == -EINVAL;
-}
-
 /* What this kernel lets us do with @dev's BAR @bar, said once per device */
-enum rte_vfio_dmabuf_method
+static enum rte_vfio_dmabuf_method
 vfio_dmabuf_kernel_method(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 {
-	size_t page = rte_mem_page_size();
-	void *map;
-	int fd;
+	enum rte_vfio_dmabuf_method method;
+	const char *why;
 
-	if (vfio_device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_GET |
-				VFIO_DEVICE_FEATURE_DMA_BUF, NULL, 0) != 0) {
-		VFIO_DMABUF_LOG(NOTICE, "%s: region mmap, uncached: kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF",
-				dev->name);
-		return RTE_VFIO_DMABUF_METHOD_REGION;
-	}
-	if (vfio_device_feature(dev->vfio_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_SET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) == 0) {
-		if (vfio_dmabuf_memattr_is_ours(dev, bar))
-			return RTE_VFIO_DMABUF_METHOD_DMABUF;
-		VFIO_DMABUF_LOG(NOTICE, "%s: VFIO device feature %u does not answer as DMA_BUF_MEMATTR: not used",
-				dev->name, VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR);
-	}
-
-	/* A kernel with export but without our series cannot mmap() it */
-	fd = vfio_dmabuf_export(dev->vfio_fd, bar, 0, page);
-	map = fd < 0 ? MAP_FAILED :
-	      mmap(NULL, page, PROT_READ, MAP_SHARED, fd, 0);
-	if (fd >= 0)
-		close(fd);
-	if (map == MAP_FAILED) {
-		VFIO_DMABUF_LOG(NOTICE, "%s: region mmap, uncached: kernel cannot mmap() a VFIO DMABUF",
-				dev->name);
-		return RTE_VFIO_DMABUF_METHOD_REGION;
-	}
-	munmap(map, page);
-	if (dev->wc)
-		VFIO_DMABUF_LOG(NOTICE, "%s: WC unavailable: kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR",
-				dev->name);
-	return RTE_VFIO_DMABUF_METHOD_DMABUF_NC;
+	method = rte_vfio_dmabuf_kernel_method(dev->vfio_fd, bar, &why);
+	if (method == RTE_VFIO_DMABUF_METHOD_REGION)
+		VFIO_DMABUF_LOG(NOTICE, "%s: region mmap, uncached: %s", dev->name, why);
+	else if (method == RTE_VFIO_DMABUF_METHOD_DMABUF_NC && dev->wc)
+		VFIO_DMABUF_LOG(NOTICE, "%s: WC unavailable: %s", dev->name, why);
+	return method;
 }
 
 static int
@@ -239,185 +127,18 @@ vfio_dmabuf_plan_bar(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
 	return 0;
 }
 
-/* Map @r at its place, from its DMABUF fd (already exported) */
-static int
-vfio_dmabuf_map_range(struct rte_vfio_dmabuf_device *dev,
-		      struct rte_vfio_dmabuf_range *r)
-{
-	void *want = (char *)dev->bars[r->bar].addr + r->offset;
-
-	r->addr = mmap(want, r->len, PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_FIXED, r->dmabuf_fd, 0);
-	if (r->addr == MAP_FAILED) {
-		r->addr = NULL;
-		return -errno;
-	}
-	return 0;
-}
-
-/*
- * Export, set the attribute of and map one range (primary process).  The
- * kernel refuses WC while another mapping of the same pages exists (EBUSY:
- * a region mmap() of the BAR by another process, for example) or on the
- * MSI-X table with MSI-X enabled (EPERM): the range is then mapped NC, and
- * vfio_dmabuf_report() says so.
- */
+/* Export, set the attribute of and map one range (primary process) */
 static int
 vfio_dmabuf_export_range(struct rte_vfio_dmabuf_device *dev,
 			 struct rte_vfio_dmabuf_range *r)
 {
 	int ret;
 
-	r->dmabuf_fd = vfio_dmabuf_export(dev->vfio_fd, r->bar, r->offset, r->len);
-	if (r->dmabuf_fd < 0) {
-		ret = r->dmabuf_fd;
-		r->dmabuf_fd = -1;
+	ret = rte_vfio_dmabuf_map_range(dev->vfio_fd, dev->method,
+					dev->bars[r->bar].addr, r);
+	if (ret != 0)
 		VFIO_DMABUF_LOG(ERR, "%s: DMABUF of BAR%u [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
 				dev->name, r->bar, r->offset, r->len, strerror(-ret));
-		return ret;
-	}
-
-	r->obtained = RTE_VFIO_DMABUF_ATTR_NC;
-	if (r->requested == RTE_VFIO_DMABUF_ATTR_WC &&
-	    dev->method == RTE_VFIO_DMABUF_METHOD_DMABUF) {
-		ret = vfio_dmabuf_set_memattr(dev->vfio_fd, r->dmabuf_fd,
-					      RTE_VFIO_DMABUF_ATTR_WC);
-		if (ret == 0) {
-			ret = vfio_dmabuf_map_range(dev, r);
-			if (ret == 0) {
-				r->obtained = RTE_VFIO_DMABUF_ATTR_WC;
-				return 0;
-			}
-			vfio_dmabuf_set_memattr(dev->vfio_fd, r->dmabuf_fd,
-						RTE_VFIO_DMABUF_ATTR_NC);
-		}
-		r->refused = -ret;
-	}
-	ret = vfio_dmabuf_map_range(dev, r);
-	if (ret != 0)
-		VFIO_DMABUF_LOG(ERR, "%s: mmap of the DMABUF of BAR%u [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
-				dev->name, r->bar, r->offset, r->len, strerror(-ret));
-	return ret;
-}
-
-/*
- * The parts of a BAR region that vfio-pci lets userspace mmap(): the whole
- * region, or only the areas of its sparse-mmap capability (a variant
- * driver keeping some registers to itself).  @info is the region info as
- * the kernel wrote it, @len bytes with its capability chain.  Fills
- * @areas (at most @max) and returns their number, or -EINVAL if the chain
- * or an area does not fit in @len or in the region.
- */
-int
-vfio_dmabuf_mmap_areas(const struct vfio_region_info *info, size_t len,
-		       struct vfio_region_sparse_mmap_area *areas, unsigned int max)
-{
-	const struct vfio_region_info_cap_sparse_mmap *sparse = NULL;
-	const struct vfio_info_cap_header *hdr;
-	uint32_t off, hops = 0;
-	unsigned int i;
-
-	off = (info->flags & VFIO_REGION_INFO_FLAG_CAPS) ? info->cap_offset : 0;
-	for (; off != 0 && sparse == NULL; off = hdr->next) {
-		/* The kernel puts each capability 8-byte aligned, after the info */
-		if (++hops > 16 || off < sizeof(*info) || off % 8 != 0 ||
-		    off > len || len - off < sizeof(*hdr))
-			return -EINVAL;
-		hdr = RTE_PTR_ADD(info, off);
-		if (hdr->id != VFIO_REGION_INFO_CAP_SPARSE_MMAP)
-			continue;
-		sparse = (const void *)hdr;
-		if (len - off < sizeof(*sparse) ||
-		    sparse->nr_areas > (len - off - sizeof(*sparse)) / sizeof(areas[0]))
-			return -EINVAL;
-	}
-	if (sparse == NULL) {
-		if (max == 0)
-			return -EINVAL;
-		areas[0].offset = 0;
-		areas[0].size = info->size;
-		return 1;
-	}
-	if (sparse->nr_areas > max)
-		return -EINVAL;
-	for (i = 0; i < sparse->nr_areas; i++) {
-		if (sparse->areas[i].offset > info->size ||
-		    sparse->areas[i].size > info->size - sparse->areas[i].offset)
-			return -EINVAL;
-		areas[i] = sparse->areas[i];
-	}
-	return sparse->nr_areas;
-}
-
-/* Region info of @bar with its capability chain, malloc()ed: NULL on error */
-static struct vfio_region_info *
-vfio_region_info_caps(int vfio_fd, uint8_t bar, size_t *len)
-{
-	struct vfio_region_info *info, *bigger;
-	uint32_t argsz = sizeof(*info);
-
-	info = calloc(1, argsz);
-	while (info != NULL) {
-		info->argsz = argsz;
-		info->index = bar;
-		if (ioctl(vfio_fd, VFIO_DEVICE_GET_REGION_INFO, info) != 0) {
-			int err = errno;
-
-			free(info);
-			errno = err;
-			return NULL;
-		}
-		if (info->argsz <= argsz)
-			break;
-		/* The kernel asks for room for its capabilities: once more */
-		argsz = info->argsz;
-		bigger = calloc(1, argsz);
-		free(info);
-		info = bigger;
-	}
-	*len = argsz;
-	return info;
-}
-
-/*
- * The classic region mmap() of BAR @bar at its place: the whole BAR, or
- * the areas vfio-pci allows; the rest of the BAR stays unmapped.
- */
-static int
-vfio_dmabuf_mmap_region(struct rte_vfio_dmabuf_device *dev, uint8_t bar)
-{
-	struct vfio_region_sparse_mmap_area areas[VFIO_DMABUF_MAX_MMAP_AREAS];
-	struct vfio_region_info *info;
-	int i, nb_areas, ret = 0;
-	size_t len;
-	void *map;
-
-	info = vfio_region_info_caps(dev->vfio_fd, bar, &len);
-	if (info == NULL)
-		return -errno;
-	nb_areas = vfio_dmabuf_mmap_areas(info, len, areas, RTE_DIM(areas));
-	if (nb_areas <= 0) {
-		VFIO_DMABUF_LOG(ERR, "%s: BAR%u: %s", dev->name, bar, nb_areas < 0 ?
-				"the kernel's sparse-mmap capability does not fit the region" :
-				"vfio-pci lets no part of it be mapped");
-		free(info);
-		return nb_areas < 0 ? nb_areas : -ENODEV;
-	}
-	if (nb_areas != 1 || areas[0].size != info->size)
-		VFIO_DMABUF_LOG(NOTICE, "%s: BAR%u: vfio-pci lets %d area(s) of it be mapped, the rest stays unmapped",
-				dev->name, bar, nb_areas);
-	for (i = 0; i < nb_areas && ret == 0; i++) {
-		map = mmap(RTE_PTR_ADD(dev->bars[bar].addr, areas[i].offset), areas[i].size,
-			   PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			   dev->vfio_fd, info->offset + areas[i].offset);
-		if (map == MAP_FAILED) {
-			ret = -errno;
-			VFIO_DMABUF_LOG(ERR, "%s: region mmap of BAR%u [0x%" PRIx64 ", +0x%" PRIx64 "): %s",
-					dev->name, bar, (uint64_t)areas[i].offset,
-					(uint64_t)areas[i].size, strerror(errno));
-		}
-	}
-	free(info);
 	return ret;
 }
 
@@ -515,7 +236,8 @@ vfio_dmabuf_map_primary(struct rte_vfio_dmabuf_device *dev)
 		i = dev->nb_ranges;
 		ret = vfio_dmabuf_plan_bar(dev, bar);
 		if (ret == 0 && dev->method == RTE_VFIO_DMABUF_METHOD_REGION) {
-			ret = vfio_dmabuf_mmap_region(dev, bar);
+			ret = rte_vfio_dmabuf_mmap_region(dev->vfio_fd, bar,
+							  dev->bars[bar].addr, dev->name);
 			for (; ret == 0 && i < dev->nb_ranges; i++)
 				dev->ranges[i].addr = RTE_PTR_ADD(dev->bars[bar].addr,
 								  dev->ranges[i].offset);
@@ -538,10 +260,12 @@ vfio_dmabuf_map_ranges(struct rte_vfio_dmabuf_device *dev)
 	for (i = 0; i < dev->nb_ranges; i++) {
 		r = &dev->ranges[i];
 		if (r->dmabuf_fd >= 0) {
-			ret = vfio_dmabuf_map_range(dev, r);
+			ret = rte_vfio_dmabuf_mmap(dev->bars[r->bar].addr, r);
 		} else {
 			/* A region mmap() maps the whole BAR, once */
-			ret = r->offset == 0 ? vfio_dmabuf_mmap_region(dev, r->bar) : 0;
+			ret = r->offset != 0 ? 0 :
+			      rte_vfio_dmabuf_mmap_region(dev->vfio_fd, r->bar,
+							  dev->bars[r->bar].addr, dev->name);
 			r->addr = RTE_PTR_ADD(dev->bars[r->bar].addr, r->offset);
 		}
 		if (ret != 0) {
@@ -622,22 +346,33 @@ rte_vfio_dmabuf_attr_at(const struct rte_vfio_dmabuf_device *dev, uint8_t bar,
 	return r != NULL ? (int)r->obtained : -1;
 }
 
-const char *
-rte_vfio_dmabuf_attr_name(enum rte_vfio_dmabuf_attr attr)
+static void
+vfio_dmabuf_bar_phys(const struct rte_vfio_dmabuf_device *dev,
+		     uint64_t phys[PCI_MAX_RESOURCE])
 {
-	return attr == RTE_VFIO_DMABUF_ATTR_WC ? "WC" : "NC";
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_MAX_RESOURCE; bar++)
+		phys[bar] = dev->bars[bar].phys;
 }
 
-const char *
-rte_vfio_dmabuf_method_name(enum rte_vfio_dmabuf_method method)
+void
+rte_vfio_dmabuf_verify(struct rte_vfio_dmabuf_device *dev)
 {
-	switch (method) {
-	case RTE_VFIO_DMABUF_METHOD_DMABUF:
-		return "dmabuf";
-	case RTE_VFIO_DMABUF_METHOD_DMABUF_NC:
-		return "dmabuf-no-memattr";
-	case RTE_VFIO_DMABUF_METHOD_REGION:
-		return "region";
-	}
-	return "unknown";
+	uint64_t phys[PCI_MAX_RESOURCE];
+
+	vfio_dmabuf_bar_phys(dev, phys);
+	rte_vfio_dmabuf_verify_ranges(dev->ranges, dev->nb_ranges, phys);
+}
+
+void
+vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev)
+{
+	uint64_t phys[PCI_MAX_RESOURCE];
+	char who[sizeof(dev->name) + 16];
+
+	vfio_dmabuf_bar_phys(dev, phys);
+	snprintf(who, sizeof(who), "vfio_dmabuf: %s", dev->name);
+	rte_vfio_dmabuf_report(vfio_dmabuf_logtype, who, dev->method,
+			       dev->ranges, dev->nb_ranges, phys);
 }

@@ -22,8 +22,9 @@
 #include <rte_devargs.h>
 #include <rte_test.h>
 
+#include <rte_vfio_dmabuf_uapi.h>
+
 #include "private.h"
-#include "vfio_dmabuf_uapi.h"
 
 #define BAR_LEN 0x20000
 #define PAGE 0x1000
@@ -256,19 +257,19 @@ test_names(void)
 static int
 test_fallback_on_enotty(void)
 {
-	struct rte_vfio_dmabuf_device dev;
 	enum rte_vfio_dmabuf_method method;
+	const char *why;
+	int fd;
 
-	memset(&dev, 0, sizeof(dev));
-	snprintf(dev.name, sizeof(dev.name), "selftest");
-	dev.wc = true;
-	dev.vfio_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	RTE_TEST_ASSERT(dev.vfio_fd >= 0, "/dev/null: %s", strerror(errno));
-	method = vfio_dmabuf_kernel_method(&dev, 0);
-	close(dev.vfio_fd);
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	RTE_TEST_ASSERT(fd >= 0, "/dev/null: %s", strerror(errno));
+	method = rte_vfio_dmabuf_kernel_method(fd, 0, &why);
+	close(fd);
 	RTE_TEST_ASSERT_EQUAL(method, RTE_VFIO_DMABUF_METHOD_REGION,
 			      "ENOTTY from the kernel gave method %s, not region",
 			      rte_vfio_dmabuf_method_name(method));
+	RTE_TEST_ASSERT(why != NULL && strstr(why, "VFIO_DEVICE_FEATURE_DMA_BUF") != NULL,
+			"no reason given for the fallback");
 	return 0;
 }
 
@@ -408,7 +409,7 @@ test_memtype_readers(void)
 	f = fmemopen(pat_list, strlen(pat_list), "r");
 	RTE_TEST_ASSERT_NOT_NULL(f, "fmemopen: %s", strerror(errno));
 	for (i = 0; i < RTE_DIM(pat); i++) {
-		type = vfio_dmabuf_pat_type(f, pat[i].phys, pat[i].len);
+		type = rte_vfio_dmabuf_pat_type(f, pat[i].phys, pat[i].len);
 		RTE_TEST_ASSERT_EQUAL(type, pat[i].type, "PAT [0x%" PRIx64 ", +0x%" PRIx64 "): %s, not %s",
 				      pat[i].phys, pat[i].len, rte_vfio_dmabuf_memtype_name(type),
 				      rte_vfio_dmabuf_memtype_name(pat[i].type));
@@ -417,7 +418,7 @@ test_memtype_readers(void)
 	f = fmemopen(pte_dump, strlen(pte_dump), "r");
 	RTE_TEST_ASSERT_NOT_NULL(f, "fmemopen: %s", strerror(errno));
 	for (i = 0; i < RTE_DIM(pte); i++) {
-		type = vfio_dmabuf_pte_type(f, (const void *)pte[i].va);
+		type = rte_vfio_dmabuf_pte_type(f, (const void *)pte[i].va);
 		RTE_TEST_ASSERT_EQUAL(type, pte[i].type, "PTE at 0x%" PRIxPTR ": %s, not %s",
 				      pte[i].va, rte_vfio_dmabuf_memtype_name(type),
 				      rte_vfio_dmabuf_memtype_name(pte[i].type));
@@ -434,7 +435,7 @@ test_mmap_areas(void)
 		struct vfio_region_info info;
 		uint64_t caps[16];
 	} buf;
-	struct vfio_region_sparse_mmap_area areas[VFIO_DMABUF_MAX_MMAP_AREAS];
+	struct vfio_region_sparse_mmap_area areas[16];
 	struct vfio_region_info_cap_sparse_mmap *sparse;
 	struct vfio_info_cap_header *msix;
 	const uint32_t first = sizeof(buf.info);
@@ -445,7 +446,7 @@ test_mmap_areas(void)
 	buf.info.argsz = sizeof(buf.info);
 	buf.info.flags = VFIO_REGION_INFO_FLAG_MMAP;
 	buf.info.size = BAR_LEN;
-	n = vfio_dmabuf_mmap_areas(&buf.info, sizeof(buf.info), areas, RTE_DIM(areas));
+	n = rte_vfio_dmabuf_mmap_areas(&buf.info, sizeof(buf.info), areas, RTE_DIM(areas));
 	RTE_TEST_ASSERT(n == 1 && areas[0].offset == 0 && areas[0].size == BAR_LEN,
 			"no capability: %d areas, not the whole BAR", n);
 
@@ -465,35 +466,35 @@ test_mmap_areas(void)
 	buf.info.cap_offset = first;
 	len = first + sizeof(*msix) + sizeof(*sparse) + 2 * sizeof(areas[0]);
 	buf.info.argsz = len;
-	n = vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
+	n = rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
 	RTE_TEST_ASSERT(n == 2 && areas[0].offset == 0 && areas[0].size == PAGE &&
 			areas[1].offset == 2 * PAGE && areas[1].size == BAR_LEN - 2 * PAGE,
 			"two sparse areas: %d areas, or not as written", n);
 
 	/* Each malformed chain is refused, nothing is read past @len */
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len - 1, areas, RTE_DIM(areas)),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len - 1, areas, RTE_DIM(areas)),
 			      -EINVAL, "an area past the buffer taken");
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, 1),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, 1),
 			      -EINVAL, "more areas than the caller has room for taken");
 	sparse->areas[1].size = BAR_LEN;
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
 			      -EINVAL, "an area past the region taken");
 	sparse->areas[1].size = BAR_LEN - 2 * PAGE;
 	buf.info.cap_offset = first + 4;
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
 			      -EINVAL, "a misaligned capability taken");
 	buf.info.cap_offset = 8;
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
 			      -EINVAL, "a capability inside the region info taken");
 	buf.info.cap_offset = first;
 	msix->next = first;
-	RTE_TEST_ASSERT_EQUAL(vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
+	RTE_TEST_ASSERT_EQUAL(rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas)),
 			      -EINVAL, "a capability chain that loops taken");
 
 	/* A sparse capability with no area: nothing of the BAR is mmap()able */
 	msix->next = first + sizeof(*msix);
 	sparse->nr_areas = 0;
-	n = vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
+	n = rte_vfio_dmabuf_mmap_areas(&buf.info, len, areas, RTE_DIM(areas));
 	RTE_TEST_ASSERT_EQUAL(n, 0, "no sparse area: %d areas", n);
 	return 0;
 }

@@ -14,16 +14,20 @@
  * A page-table entry is the mapping itself and wins; a PAT reservation that
  * covers the whole range comes next; otherwise the range is "unverified".
  * A range asked for WC and shown to be anything else is a WARNING with
- * its likely cause: that is the silent downgrade users meet most.
+ * its likely cause: that is the silent downgrade users meet most.  Both
+ * buses that map PCI devices report through here, in the same words.
  */
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "private.h"
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_vfio_dmabuf.h>
 
 #define PAT_MEMTYPE_LIST "/sys/kernel/debug/x86/pat_memtype_list"
 #define PTE_DUMP "/sys/kernel/debug/page_tables/current_user"
@@ -62,7 +66,7 @@ memtype_by_name(const char *name)
  * whole, from @f (the PAT list); unverified if none does or two differ.
  */
 enum rte_vfio_dmabuf_memtype
-vfio_dmabuf_pat_type(FILE *f, uint64_t phys, uint64_t len)
+rte_vfio_dmabuf_pat_type(FILE *f, uint64_t phys, uint64_t len)
 {
 	enum rte_vfio_dmabuf_memtype type = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED, t;
 	uint64_t start, end;
@@ -90,7 +94,7 @@ vfio_dmabuf_pat_type(FILE *f, uint64_t phys, uint64_t len)
  * PAT MSR as WB, WC, UC-, UC, WB, WP, UC-, WT: PAT, PCD and PWT index it.
  */
 enum rte_vfio_dmabuf_memtype
-vfio_dmabuf_pte_type(FILE *f, const void *addr)
+rte_vfio_dmabuf_pte_type(FILE *f, const void *addr)
 {
 	static const enum rte_vfio_dmabuf_memtype pat_table[8] = {
 		RTE_VFIO_DMABUF_MEMTYPE_WB, RTE_VFIO_DMABUF_MEMTYPE_WC,
@@ -118,7 +122,8 @@ vfio_dmabuf_pte_type(FILE *f, const void *addr)
 }
 
 void
-rte_vfio_dmabuf_verify(struct rte_vfio_dmabuf_device *dev)
+rte_vfio_dmabuf_verify_ranges(struct rte_vfio_dmabuf_range *ranges,
+			      unsigned int nb, const uint64_t *bar_phys)
 {
 	struct rte_vfio_dmabuf_range *r;
 	uint64_t phys;
@@ -128,18 +133,18 @@ rte_vfio_dmabuf_verify(struct rte_vfio_dmabuf_device *dev)
 	/* Without PAT (not x86, or "nopat") the PTE bits mean other things */
 	pat = fopen(PAT_MEMTYPE_LIST, "r");
 	pte = pat != NULL ? fopen(PTE_DUMP, "r") : NULL;
-	for (i = 0; i < dev->nb_ranges; i++) {
-		r = &dev->ranges[i];
+	for (i = 0; i < nb; i++) {
+		r = &ranges[i];
 		r->verified = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
 		r->verified_by = RTE_VFIO_DMABUF_VERIFIED_BY_NONE;
 		if (pte != NULL && r->addr != NULL) {
-			r->verified = vfio_dmabuf_pte_type(pte, r->addr);
+			r->verified = rte_vfio_dmabuf_pte_type(pte, r->addr);
 			r->verified_by = RTE_VFIO_DMABUF_VERIFIED_BY_PTE;
 		}
-		phys = dev->bars[r->bar].phys;
+		phys = bar_phys[r->bar];
 		if (pat != NULL && phys != 0 &&
 		    r->verified == RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED) {
-			r->verified = vfio_dmabuf_pat_type(pat, phys + r->offset, r->len);
+			r->verified = rte_vfio_dmabuf_pat_type(pat, phys + r->offset, r->len);
 			r->verified_by = RTE_VFIO_DMABUF_VERIFIED_BY_PAT;
 		}
 		if (r->verified == RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED)
@@ -165,12 +170,12 @@ rte_vfio_dmabuf_verified_by_name(enum rte_vfio_dmabuf_verified_by by)
 	return "none";
 }
 
-/* Why a range asked for WC is not WC, as far as the bus can tell */
+/* Why a range asked for WC is not WC, as far as can be told */
 static const char *
-vfio_dmabuf_wc_lost_cause(const struct rte_vfio_dmabuf_device *dev,
+vfio_dmabuf_wc_lost_cause(enum rte_vfio_dmabuf_method method,
 			  const struct rte_vfio_dmabuf_range *r)
 {
-	switch (dev->method) {
+	switch (method) {
 	case RTE_VFIO_DMABUF_METHOD_REGION:
 		return "this kernel cannot mmap() a VFIO DMABUF: "
 		       "it needs the vfio-dmabuf series or its vfio-pci variant driver";
@@ -193,12 +198,11 @@ vfio_dmabuf_wc_lost_cause(const struct rte_vfio_dmabuf_device *dev,
 	return "the kernel refused WC";
 }
 
-/*
- * Say what each range of @dev got, requested against verified, in one
- * line; a WARNING for each range asked for WC that is not.
- */
 void
-vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev)
+rte_vfio_dmabuf_report(int logtype, const char *who,
+		       enum rte_vfio_dmabuf_method method,
+		       struct rte_vfio_dmabuf_range *ranges, unsigned int nb,
+		       const uint64_t *bar_phys)
 {
 	const struct rte_vfio_dmabuf_range *r;
 	char line[1024];
@@ -207,29 +211,30 @@ vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev)
 	size_t n = 0;
 	unsigned int i;
 
-	rte_vfio_dmabuf_verify(dev);
+	rte_vfio_dmabuf_verify_ranges(ranges, nb, bar_phys);
 	pat_readable = access(PAT_MEMTYPE_LIST, R_OK) == 0;
-	for (i = 0; i < dev->nb_ranges && n < sizeof(line); i++) {
-		r = &dev->ranges[i];
+	line[0] = '\0';
+	for (i = 0; i < nb && n < sizeof(line); i++) {
+		r = &ranges[i];
 		n += snprintf(line + n, sizeof(line) - n,
 			      "%s BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") %s: %s",
 			      i == 0 ? "" : ",", r->bar, r->offset, r->len,
 			      rte_vfio_dmabuf_attr_name(r->requested),
 			      rte_vfio_dmabuf_memtype_name(r->verified));
 	}
-	VFIO_DMABUF_LOG(NOTICE, "%s: requested -> verified:%s", dev->name, line);
+	rte_log(RTE_LOG_NOTICE, logtype, "%s: requested -> verified:%s\n", who, line);
 
-	for (i = 0; i < dev->nb_ranges; i++) {
-		r = &dev->ranges[i];
+	for (i = 0; i < nb; i++) {
+		r = &ranges[i];
 		if (r->requested != RTE_VFIO_DMABUF_ATTR_WC)
 			continue;
 		if (r->verified == RTE_VFIO_DMABUF_MEMTYPE_WC)
 			continue;
 		if (r->verified == RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED &&
 		    r->obtained == RTE_VFIO_DMABUF_ATTR_WC && !pat_readable) {
-			VFIO_DMABUF_LOG(NOTICE, "%s: BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") WC as the kernel says, unverified: debugfs (%s) is not mounted or not readable",
-					dev->name, r->bar, r->offset, r->len,
-					PAT_MEMTYPE_LIST);
+			rte_log(RTE_LOG_NOTICE, logtype,
+				"%s: BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") WC as the kernel says, unverified: debugfs (%s) is not mounted or not readable\n",
+				who, r->bar, r->offset, r->len, PAT_MEMTYPE_LIST);
 			continue;
 		}
 		if (r->verified != RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED)
@@ -238,8 +243,9 @@ vfio_dmabuf_report(struct rte_vfio_dmabuf_device *dev)
 			got = "not shown write-combining";
 		else
 			got = "mapped uncached";
-		VFIO_DMABUF_LOG(WARNING, "%s: BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") WC requested, %s: %s",
-				dev->name, r->bar, r->offset, r->len, got,
-				vfio_dmabuf_wc_lost_cause(dev, r));
+		rte_log(RTE_LOG_WARNING, logtype,
+			"%s: BAR%u [0x%" PRIx64 ", +0x%" PRIx64 ") WC requested, %s: %s\n",
+			who, r->bar, r->offset, r->len, got,
+			vfio_dmabuf_wc_lost_cause(method, r));
 	}
 }

@@ -2,15 +2,16 @@
  * Copyright(c) 2026 The vfio-dmabuf fork authors
  */
 
-#ifndef VFIO_DMABUF_UAPI_H
-#define VFIO_DMABUF_UAPI_H
+#ifndef RTE_VFIO_DMABUF_UAPI_H
+#define RTE_VFIO_DMABUF_UAPI_H
 
 /**
  * @file
  * The VFIO DMABUF uAPI, for userspace built against older system headers.
  *
  * This is the one place outside the kernel tree where these definitions
- * live: the bus, the tests and the lab programs all include this header.
+ * live: EAL, the buses, the tests and the lab programs all include this
+ * header.  It is not installed: applications see only rte_vfio_dmabuf.h.
  * Each block is used only when <linux/vfio.h> lacks it, and matches the
  * kernel's include/uapi/linux/vfio.h bit for bit:
  *  - VFIO_DEVICE_FEATURE_DMA_BUF (11): Linux 7.2 and later.
@@ -78,4 +79,4 @@ struct vfio_device_feature_dma_buf_memattr {
 };
 #endif
 
-#endif /* VFIO_DMABUF_UAPI_H */
+#endif /* RTE_VFIO_DMABUF_UAPI_H */
