@@ -121,7 +121,7 @@ vfio_dmabuf_probe(void)
 		VFIO_DMABUF_LOG(ERR, "%u device(s) named for this bus cannot be used (errors above): the application runs without them",
 				failed + left_out);
 	else if (TAILQ_EMPTY(&vfio_dmabuf_bus.device_list) && rte_eal_vfio_dmabuf_wc())
-		VFIO_DMABUF_LOG(WARNING, "--vfio-dmabuf-wc, but no device is named for this bus (-a %s:<PCI address>): the devices of other buses get no WC from it",
+		VFIO_DMABUF_LOG(WARNING, "--vfio-dmabuf-wc, but no device is named for this bus (-a %s:<PCI address>): on bus/pci only the drivers that ask for WC get it",
 				RTE_BUS_VFIO_DMABUF_NAME);
 	return failed ? -1 : 0;
 }
