@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright(c) 2026 The vfio-dmabuf fork authors
+ */
+
+/*
+ * pci_wc_autotest: bus/pci maps write-combining, under vfio-pci, the
+ * prefetchable BARs of a driver with RTE_PCI_DRV_WC_ACTIVATE when WC is
+ * asked, and only those.  The device is QEMU's ivshmem-plain (1af4:1110):
+ * BAR0 its registers (not prefetchable), BAR2 shared memory that the host
+ * sees in a file (64-bit prefetchable).  A driver of this test with the
+ * flag takes it; the BAR memory types are read back from the kernel (its
+ * PAT reservations and this process's page-table entries), a pattern is
+ * written through BAR2 and read by a secondary process, and the device is
+ * detached and attached again.
+ *
+ * The caller says what the kernel must give, as it knows its kernel:
+ *   PCI_WC_TEST_EXPECT   the memory type of BAR2: "write-combining" or
+ *                        "uncached-minus" (required)
+ *   PCI_WC_TEST_OFFSET   where in BAR2 this run writes its pattern
+ *   PCI_WC_TEST_OUT      a file to which the pattern is written too, so
+ *                        that the host compares it with the device's memory
+ * Run with the device named for bus/pci, e.g. in the lab:
+ *   dpdk-test --vfio-dmabuf-wc -a 0000:00:07.0 pci_wc_autotest
+ *   dpdk-test -a bus=pci,addr=0000:00:07.0,wc=1 pci_wc_autotest
+ * Without such a device the suite is skipped, saying why.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_bus.h>
+#include <rte_common.h>
+#include <rte_dev.h>
+#include <rte_devargs.h>
+#include <rte_io.h>
+#include <rte_random.h>
+#include <rte_vfio_dmabuf.h>
+
+#include <bus_driver.h>
+#include <bus_pci_driver.h>
+
+#include "test.h"
+#include "process.h"
+
+#define PAT_LIST "/sys/kernel/debug/x86/pat_memtype_list"
+#define PTE_DUMP "/sys/kernel/debug/page_tables/current_user"
+#define SHM_BAR 2
+#define REG_BAR 0
+#define PATTERN_LEN (64 * 1024)
+#define HOTPLUG_CYCLES 100
+
+static const struct rte_pci_id ivshmem_ids[] = {
+	{ RTE_PCI_DEVICE(0x1af4, 0x1110) },
+	{ .vendor_id = 0 },
+};
+
+static struct rte_pci_device *probed;
+static unsigned int nb_probes;
+
+static int
+wc_drv_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *dev)
+{
+	probed = dev;
+	nb_probes++;
+	return 0;
+}
+
+static int
+wc_drv_remove(struct rte_pci_device *dev)
+{
+	if (probed == dev)
+		probed = NULL;
+	return 0;
+}
+
+static struct rte_pci_driver wc_drv = {
+	.driver = { .name = "test_pci_wc" },
+	.id_table = ivshmem_ids,
+	.probe = wc_drv_probe,
+	.remove = wc_drv_remove,
+	.drv_flags = RTE_PCI_DRV_NEED_MAPPING | RTE_PCI_DRV_WC_ACTIVATE,
+};
+
+/*
+ * Registered at start-up, as a PMD is, so that EAL probes the device when
+ * it is named (in this process and in the secondary process it starts).
+ */
+RTE_INIT(test_pci_wc_driver_register)
+{
+	rte_pci_register(&wc_drv);
+}
+
+static enum rte_vfio_dmabuf_memtype expected;
+/* The string the device was named with, to attach it again */
+static char devargs[128];
+
+static enum rte_vfio_dmabuf_memtype
+memtype_by_name(const char *name)
+{
+	enum rte_vfio_dmabuf_memtype t;
+
+	for (t = RTE_VFIO_DMABUF_MEMTYPE_WB; t <= RTE_VFIO_DMABUF_MEMTYPE_WP; t++)
+		if (strcmp(name, rte_vfio_dmabuf_memtype_name(t)) == 0)
+			return t;
+	return RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
+}
+
+/* The memory type BAR2 must have, from PCI_WC_TEST_EXPECT */
+static int
+expected_from_env(void)
+{
+	const char *want = getenv("PCI_WC_TEST_EXPECT");
+
+	expected = want != NULL ? memtype_by_name(want) : RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
+	if (expected == RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED) {
+		printf("PCI_WC_TEST_EXPECT must name the memory type BAR2 must have (write-combining, uncached-minus)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+pci_wc_suite_setup(void)
+{
+	if (probed == NULL) {
+		printf("no device probed: name an ivshmem-plain device (1af4:1110) bound to vfio-pci with -a <PCI address>\n");
+		return TEST_SKIPPED;
+	}
+	if (expected_from_env() != 0)
+		return TEST_FAILED;
+	if (access(PAT_LIST, R_OK) != 0) {
+		printf("the kernel's PAT list (debugfs) is needed\n");
+		return TEST_FAILED;
+	}
+	if (probed->device.devargs != NULL && probed->device.devargs->bus_str != NULL &&
+	    strncmp(probed->device.devargs->bus_str, "bus=", 4) == 0)
+		snprintf(devargs, sizeof(devargs), "%s", probed->device.devargs->bus_str);
+	else
+		snprintf(devargs, sizeof(devargs), "%s", probed->name);
+	return TEST_SUCCESS;
+}
+
+static enum rte_vfio_dmabuf_memtype
+pat_type(uint64_t phys, uint64_t len)
+{
+	enum rte_vfio_dmabuf_memtype t = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
+	FILE *f = fopen(PAT_LIST, "r");
+
+	if (f != NULL) {
+		t = rte_vfio_dmabuf_pat_type(f, phys, len);
+		fclose(f);
+	}
+	return t;
+}
+
+/* The memory type of this process's mapping at @addr (read once before) */
+static enum rte_vfio_dmabuf_memtype
+pte_type(const volatile void *addr)
+{
+	enum rte_vfio_dmabuf_memtype t = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
+	FILE *f;
+
+	(void)rte_read32(addr);
+	f = fopen(PTE_DUMP, "r");
+	if (f != NULL) {
+		t = rte_vfio_dmabuf_pte_type(f, (const void *)(uintptr_t)addr);
+		fclose(f);
+	}
+	return t;
+}
+
+/*
+ * The memory type of @res's mapping as the kernel shows it: this process's
+ * page-table entry, or where the kernel has no page-table dump
+ * (CONFIG_PTDUMP_DEBUGFS, which Debian's kernels lack) its PAT reservation.
+ */
+static enum rte_vfio_dmabuf_memtype
+mapping_type(const struct rte_mem_resource *res)
+{
+	if (access(PTE_DUMP, R_OK) == 0)
+		return pte_type(res->addr);
+	return pat_type(res->phys_addr, res->len);
+}
+
+static int
+test_bar2_has_the_memory_type_asked(void)
+{
+	const struct rte_mem_resource *shm = &probed->mem_resource[SHM_BAR];
+	const struct rte_mem_resource *reg = &probed->mem_resource[REG_BAR];
+	enum rte_vfio_dmabuf_memtype t;
+
+	TEST_ASSERT(shm->addr != NULL && shm->len != 0, "BAR%d is not mapped", SHM_BAR);
+	t = mapping_type(shm);
+	printf("BAR%d [0x%" PRIx64 ", +0x%" PRIx64 "): %s by its %s, expected %s\n",
+	       SHM_BAR, shm->phys_addr, shm->len, rte_vfio_dmabuf_memtype_name(t),
+	       access(PTE_DUMP, R_OK) == 0 ? "page-table entry" : "PAT reservation",
+	       rte_vfio_dmabuf_memtype_name(expected));
+	TEST_ASSERT_EQUAL(t, expected, "BAR%d is mapped %s, not %s", SHM_BAR,
+			  rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+	/*
+	 * A WC mapping always holds a WC reservation of the whole BAR; a
+	 * region mmap() holds an uncached one, or none where vfio-pci inserts
+	 * its pages at fault time (the vfio-dmabuf series).
+	 */
+	t = pat_type(shm->phys_addr, shm->len);
+	if (expected == RTE_VFIO_DMABUF_MEMTYPE_WC)
+		TEST_ASSERT_EQUAL(t, expected, "BAR%d's PAT reservation is %s, not %s", SHM_BAR,
+				  rte_vfio_dmabuf_memtype_name(t),
+				  rte_vfio_dmabuf_memtype_name(expected));
+	else
+		TEST_ASSERT(t != RTE_VFIO_DMABUF_MEMTYPE_WC,
+			    "BAR%d mapped %s, reserved write-combining", SHM_BAR,
+			    rte_vfio_dmabuf_memtype_name(expected));
+
+	/* The register BAR is not prefetchable: never WC, whatever was asked */
+	TEST_ASSERT(pat_type(reg->phys_addr, reg->len) != RTE_VFIO_DMABUF_MEMTYPE_WC,
+		    "BAR%d (registers) reserved write-combining", REG_BAR);
+	if (reg->addr != NULL && access(PTE_DUMP, R_OK) == 0) {
+		t = pte_type(reg->addr);
+		TEST_ASSERT_EQUAL(t, RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS,
+				  "BAR%d (registers) mapped %s", REG_BAR,
+				  rte_vfio_dmabuf_memtype_name(t));
+	}
+	return TEST_SUCCESS;
+}
+
+/* This run's pattern: where in BAR2, and from what seed */
+static uint64_t pattern_offset;
+static uint64_t pattern_seed;
+
+static uint64_t
+pattern_word(unsigned int i)
+{
+	return pattern_seed ^ ((uint64_t)i * 0x9e3779b97f4a7c15ULL);
+}
+
+static volatile uint64_t *
+pattern_in_bar(void)
+{
+	return RTE_PTR_ADD(probed->mem_resource[SHM_BAR].addr, pattern_offset);
+}
+
+/*
+ * Write @invert ^ the pattern through BAR2 with 64-bit stores, then the
+ * write barrier that orders them before any later store (rte_wmb(): on x86
+ * an sfence, which drains the write-combining buffers).
+ */
+static void
+pattern_write(uint64_t invert)
+{
+	volatile uint64_t *bar = pattern_in_bar();
+	unsigned int i;
+
+	for (i = 0; i < PATTERN_LEN / sizeof(uint64_t); i++)
+		rte_write64_relaxed(invert ^ pattern_word(i), &bar[i]);
+	rte_wmb();
+}
+
+/* The first word of BAR2 that is not @invert ^ the pattern, or -1 */
+static int
+pattern_check(uint64_t invert)
+{
+	volatile uint64_t *bar = pattern_in_bar();
+	unsigned int i;
+
+	for (i = 0; i < PATTERN_LEN / sizeof(uint64_t); i++)
+		if (rte_read64_relaxed(&bar[i]) != (invert ^ pattern_word(i)))
+			return i;
+	return -1;
+}
+
+/*
+ * The pattern written through BAR2 reads back; the host compares the
+ * device's memory with PCI_WC_TEST_OUT after the run.
+ */
+static int
+test_pattern_reaches_the_device(void)
+{
+	const char *off_env = getenv("PCI_WC_TEST_OFFSET");
+	const char *out = getenv("PCI_WC_TEST_OUT");
+	uint64_t word;
+	unsigned int i;
+	int bad;
+	FILE *f;
+
+	pattern_offset = off_env != NULL ? strtoull(off_env, NULL, 0) : 0;
+	pattern_seed = rte_rand();
+	TEST_ASSERT(pattern_offset % sizeof(uint64_t) == 0 &&
+		    pattern_offset + PATTERN_LEN <= probed->mem_resource[SHM_BAR].len,
+		    "PCI_WC_TEST_OFFSET 0x%" PRIx64 " does not leave room in BAR%d",
+		    pattern_offset, SHM_BAR);
+	pattern_write(0);
+	bad = pattern_check(0);
+	TEST_ASSERT(bad < 0, "BAR%d word %d reads back otherwise", SHM_BAR, bad);
+	if (out != NULL) {
+		f = fopen(out, "w");
+		TEST_ASSERT(f != NULL, "%s: %s", out, strerror(errno));
+		for (i = 0; i < PATTERN_LEN / sizeof(uint64_t); i++) {
+			word = pattern_word(i);
+			TEST_ASSERT(fwrite(&word, sizeof(word), 1, f) == 1, "%s: short write", out);
+		}
+		TEST_ASSERT(fclose(f) == 0, "%s: %s", out, strerror(errno));
+	}
+	printf("%u bytes written at BAR%d + 0x%" PRIx64 " and read back\n",
+	       PATTERN_LEN, SHM_BAR, pattern_offset);
+	return TEST_SUCCESS;
+}
+
+/*
+ * A secondary process maps BAR2 as this one did: the same memory type,
+ * and the bytes this process wrote; what it writes then reaches this one.
+ */
+static int
+test_secondary_sees_the_same(void)
+{
+	char prefix[PATH_MAX], file_prefix[PATH_MAX + 16], seed[32], offset[32];
+	const char *argv[] = {
+		prgname, "-l", "0", "--proc-type=secondary", file_prefix,
+		"--log-level=lib.eal:notice",
+	};
+	int ret, bad;
+
+	TEST_ASSERT(get_current_prefix(prefix, sizeof(prefix)) != NULL,
+		    "cannot tell this process's file prefix");
+	snprintf(file_prefix, sizeof(file_prefix), "--file-prefix=%s", prefix);
+	snprintf(seed, sizeof(seed), "0x%" PRIx64, pattern_seed);
+	snprintf(offset, sizeof(offset), "0x%" PRIx64, pattern_offset);
+	setenv("PCI_WC_TEST_SEED", seed, 1);
+	setenv("PCI_WC_TEST_OFFSET", offset, 1);
+	/* The child would print again what is still buffered */
+	fflush(stdout);
+	ret = process_dup(argv, RTE_DIM(argv), "test_pci_wc_secondary");
+	TEST_ASSERT_EQUAL(ret, 0, "the secondary process failed (%d)", ret);
+	bad = pattern_check(~0ULL);
+	TEST_ASSERT(bad < 0, "BAR%d word %d: not what the secondary wrote", SHM_BAR, bad);
+	/* Leave the pattern for the host to compare */
+	pattern_write(0);
+	return TEST_SUCCESS;
+}
+
+/* The secondary process that test_secondary_sees_the_same() starts */
+int
+test_pci_wc_secondary_child(void)
+{
+	const char *seed = getenv("PCI_WC_TEST_SEED");
+	const char *offset = getenv("PCI_WC_TEST_OFFSET");
+	enum rte_vfio_dmabuf_memtype t;
+	int bad;
+
+	if (probed == NULL || seed == NULL || offset == NULL || expected_from_env() != 0) {
+		printf("secondary: no device probed, or no PCI_WC_TEST_SEED/OFFSET\n");
+		return -1;
+	}
+	pattern_seed = strtoull(seed, NULL, 0);
+	pattern_offset = strtoull(offset, NULL, 0);
+	t = mapping_type(&probed->mem_resource[SHM_BAR]);
+	if (t != expected) {
+		printf("secondary: BAR%d is mapped %s, not %s\n", SHM_BAR,
+		       rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+		return -1;
+	}
+	bad = pattern_check(0);
+	if (bad >= 0) {
+		printf("secondary: BAR%d word %d is not what the primary wrote\n", SHM_BAR, bad);
+		return -1;
+	}
+	pattern_write(~0ULL);
+	printf("secondary: BAR%d %s, the primary's %u bytes read, their inverse written\n",
+	       SHM_BAR, rte_vfio_dmabuf_memtype_name(t), PATTERN_LEN);
+	return 0;
+}
+
+/* What a device leaves in this process and in the kernel */
+struct traces {
+	unsigned int dmabuf_fds;
+	unsigned int vfio_maps;  /* VMAs of a DMABUF or a VFIO device */
+	unsigned int pat_entries; /* in BAR2's physical range */
+};
+
+static unsigned int
+count_dmabuf_fds(void)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	struct dirent *e;
+	unsigned int n = 0;
+	ssize_t len;
+	DIR *d;
+
+	d = opendir("/proc/self/fd");
+	if (d == NULL)
+		return UINT_MAX;
+	while ((e = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strstr(target, "dmabuf") != NULL)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static unsigned int
+count_lines(const char *file, uint64_t lo, uint64_t hi)
+{
+	char line[512];
+	unsigned int n = 0;
+	uint64_t start, end;
+	FILE *f = fopen(file, "r");
+
+	if (f == NULL)
+		return UINT_MAX;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (lo == 0 && hi == 0) {
+			/* /proc/self/maps: mappings of a DMABUF or a VFIO device */
+			if (strstr(line, "dmabuf") != NULL || strstr(line, "vfio") != NULL)
+				n++;
+		} else if (sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "]",
+				  &start, &end) == 2 && start < hi && end > lo) {
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+take_traces(struct traces *t, uint64_t phys, uint64_t len)
+{
+	t->dmabuf_fds = count_dmabuf_fds();
+	t->vfio_maps = count_lines("/proc/self/maps", 0, 0);
+	t->pat_entries = count_lines(PAT_LIST, phys, phys + len);
+}
+
+static int
+detach_device(void)
+{
+	TEST_ASSERT_SUCCESS(rte_dev_remove(&probed->device), "%s: detach failed", devargs);
+	TEST_ASSERT(probed == NULL, "%s: detached without its driver's remove", devargs);
+	return TEST_SUCCESS;
+}
+
+static int
+attach_device(void)
+{
+	TEST_ASSERT_SUCCESS(rte_dev_probe(devargs), "%s: attach failed", devargs);
+	TEST_ASSERT(probed != NULL, "%s: attached without its driver's probe", devargs);
+	return TEST_SUCCESS;
+}
+
+static int
+test_hotplug_leaves_nothing_behind(void)
+{
+	uint64_t phys = probed->mem_resource[SHM_BAR].phys_addr;
+	uint64_t len = probed->mem_resource[SHM_BAR].len;
+	struct traces attached, now, gone;
+	unsigned int i;
+
+	take_traces(&attached, phys, len);
+	TEST_ASSERT_SUCCESS(detach_device(), "before the cycles");
+	take_traces(&gone, phys, len);
+	TEST_ASSERT(gone.dmabuf_fds == 0 && gone.pat_entries == 0,
+		    "after detach: %u DMABUF fds, %u PAT entries of BAR%d",
+		    gone.dmabuf_fds, gone.pat_entries, SHM_BAR);
+	TEST_ASSERT(gone.vfio_maps < attached.vfio_maps,
+		    "detach left its %u mappings", attached.vfio_maps);
+
+	for (i = 0; i < HOTPLUG_CYCLES; i++) {
+		TEST_ASSERT_SUCCESS(attach_device(), "cycle %u", i);
+		TEST_ASSERT_EQUAL(mapping_type(&probed->mem_resource[SHM_BAR]), expected,
+				  "cycle %u: BAR%d is not %s", i, SHM_BAR,
+				  rte_vfio_dmabuf_memtype_name(expected));
+		TEST_ASSERT_SUCCESS(detach_device(), "cycle %u", i);
+	}
+	take_traces(&now, phys, len);
+	TEST_ASSERT(memcmp(&now, &gone, sizeof(now)) == 0,
+		    "after %d cycles: %u DMABUF fds, %u mappings, %u PAT entries; before: %u, %u, %u",
+		    HOTPLUG_CYCLES, now.dmabuf_fds, now.vfio_maps, now.pat_entries,
+		    gone.dmabuf_fds, gone.vfio_maps, gone.pat_entries);
+	TEST_ASSERT_SUCCESS(attach_device(), "after the cycles");
+	take_traces(&now, phys, len);
+	TEST_ASSERT(memcmp(&now, &attached, sizeof(now)) == 0,
+		    "attached again: %u DMABUF fds, %u mappings, %u PAT entries; first: %u, %u, %u",
+		    now.dmabuf_fds, now.vfio_maps, now.pat_entries,
+		    attached.dmabuf_fds, attached.vfio_maps, attached.pat_entries);
+	printf("%d detach/attach cycles: %u DMABUF fd(s), %u mapping(s), %u PAT entr(ies) attached, %u, %u, %u detached\n",
+	       HOTPLUG_CYCLES, attached.dmabuf_fds, attached.vfio_maps, attached.pat_entries,
+	       gone.dmabuf_fds, gone.vfio_maps, gone.pat_entries);
+	return TEST_SUCCESS;
+}
+
+static struct unit_test_suite pci_wc_testsuite = {
+	.suite_name = "bus/pci write-combining under vfio-pci",
+	.setup = pci_wc_suite_setup,
+	.unit_test_cases = {
+		TEST_CASE(test_bar2_has_the_memory_type_asked),
+		TEST_CASE(test_pattern_reaches_the_device),
+		TEST_CASE(test_secondary_sees_the_same),
+		TEST_CASE(test_hotplug_leaves_nothing_behind),
+		TEST_CASES_END()
+	}
+};
+
+static int
+test_pci_wc(void)
+{
+	return unit_test_suite_runner(&pci_wc_testsuite);
+}
+
+REGISTER_TEST_COMMAND(pci_wc_autotest, test_pci_wc);
