@@ -457,6 +457,20 @@ attach_device(void)
 	return TEST_SUCCESS;
 }
 
+/* Attach, touch BAR2 as the checks do, and take what it leaves */
+static int
+attach_and_check(struct traces *t, const char *when)
+{
+	const struct rte_mem_resource *shm;
+
+	TEST_ASSERT_SUCCESS(attach_device(), "%s", when);
+	shm = &probed->mem_resource[SHM_BAR];
+	TEST_ASSERT_EQUAL(mapping_type(shm), expected, "%s: BAR%d is not %s", when,
+			  SHM_BAR, rte_vfio_dmabuf_memtype_name(expected));
+	take_traces(t, shm->phys_addr, shm->len);
+	return TEST_SUCCESS;
+}
+
 static int
 test_hotplug_leaves_nothing_behind(void)
 {
@@ -465,29 +479,35 @@ test_hotplug_leaves_nothing_behind(void)
 	struct traces attached, now, gone;
 	unsigned int i;
 
-	take_traces(&attached, phys, len);
+	/*
+	 * Compared with the device just attached, not as the earlier tests
+	 * left it: on stock 6.1, BAR2 has two PAT reservations after the
+	 * secondary process's test and one when just attached, and both are
+	 * given back at detach.
+	 */
 	TEST_ASSERT_SUCCESS(detach_device(), "before the cycles");
 	take_traces(&gone, phys, len);
 	TEST_ASSERT(gone.dmabuf_fds == 0 && gone.pat_entries == 0,
 		    "after detach: %u DMABUF fds, %u PAT entries of BAR%d",
 		    gone.dmabuf_fds, gone.pat_entries, SHM_BAR);
+	TEST_ASSERT_SUCCESS(attach_and_check(&attached, "before the cycles"), "attach");
 	TEST_ASSERT(gone.vfio_maps < attached.vfio_maps,
-		    "detach left its %u mappings", attached.vfio_maps);
+		    "attached with no more mappings than detached (%u)", gone.vfio_maps);
 
 	for (i = 0; i < HOTPLUG_CYCLES; i++) {
+		TEST_ASSERT_SUCCESS(detach_device(), "cycle %u", i);
 		TEST_ASSERT_SUCCESS(attach_device(), "cycle %u", i);
 		TEST_ASSERT_EQUAL(mapping_type(&probed->mem_resource[SHM_BAR]), expected,
 				  "cycle %u: BAR%d is not %s", i, SHM_BAR,
 				  rte_vfio_dmabuf_memtype_name(expected));
-		TEST_ASSERT_SUCCESS(detach_device(), "cycle %u", i);
 	}
+	TEST_ASSERT_SUCCESS(detach_device(), "after the cycles");
 	take_traces(&now, phys, len);
 	TEST_ASSERT(memcmp(&now, &gone, sizeof(now)) == 0,
 		    "after %d cycles: %u DMABUF fds, %u mappings, %u PAT entries; before: %u, %u, %u",
 		    HOTPLUG_CYCLES, now.dmabuf_fds, now.vfio_maps, now.pat_entries,
 		    gone.dmabuf_fds, gone.vfio_maps, gone.pat_entries);
-	TEST_ASSERT_SUCCESS(attach_device(), "after the cycles");
-	take_traces(&now, phys, len);
+	TEST_ASSERT_SUCCESS(attach_and_check(&now, "after the cycles"), "attach");
 	TEST_ASSERT(memcmp(&now, &attached, sizeof(now)) == 0,
 		    "attached again: %u DMABUF fds, %u mappings, %u PAT entries; first: %u, %u, %u",
 		    now.dmabuf_fds, now.vfio_maps, now.pat_entries,
