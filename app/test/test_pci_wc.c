@@ -11,7 +11,7 @@
  * flag takes it; the BAR memory types are read back from the kernel (its
  * PAT reservations and this process's page-table entries), a pattern is
  * written through BAR2 and read by a secondary process, and the device is
- * detached and attached again.
+ * detached and attached again, then removed by the kernel while mapped.
  *
  * The caller says what the kernel must give, as it knows its kernel:
  *   PCI_WC_TEST_EXPECT   the memory type of BAR2: "write-combining" or
@@ -19,6 +19,8 @@
  *   PCI_WC_TEST_OFFSET   where in BAR2 this run writes its pattern
  *   PCI_WC_TEST_OUT      a file to which the pattern is written too, so
  *                        that the host compares it with the device's memory
+ *   PCI_WC_TEST_REMOVE   1: the kernel may remove the device and find it
+ *                        again (sysfs remove and rescan)
  * Run with the device named for bus/pci, e.g. in the lab:
  *   dpdk-test --vfio-dmabuf-wc -a 0000:00:07.0 pci_wc_autotest
  *   dpdk-test -a bus=pci,addr=0000:00:07.0,wc=1 pci_wc_autotest
@@ -30,13 +32,16 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <rte_bus.h>
+#include <rte_alarm.h>
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_devargs.h>
 #include <rte_io.h>
@@ -518,6 +523,139 @@ test_hotplug_leaves_nothing_behind(void)
 	return TEST_SUCCESS;
 }
 
+/* Write @value to the sysfs file @fmt names: 0, or -errno */
+static int
+sysfs_write(const char *value, const char *fmt, const char *name)
+{
+	char path[PATH_MAX];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), fmt, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static char removed_name[PCI_PRI_STR_SIZE];
+static int remove_result = 1; /* 1 while the kernel's remove is under way */
+
+/* The kernel's remove waits until this process has let the device go */
+static void *
+remove_device_thread(void *arg __rte_unused)
+{
+	int ret = sysfs_write("1", "/sys/bus/pci/devices/%s/remove", removed_name);
+
+	__atomic_store_n(&remove_result, ret, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void
+detach_from_alarm(void *arg __rte_unused)
+{
+	if (probed != NULL)
+		rte_dev_remove(&probed->device);
+}
+
+/* vfio-pci's request to let the device go, through bus/pci: detach it */
+static void
+removal_event(const char *name, enum rte_dev_event_type type, void *arg __rte_unused)
+{
+	if (type == RTE_DEV_EVENT_REMOVE && strcmp(name, removed_name) == 0)
+		rte_eal_alarm_set(1, detach_from_alarm, NULL);
+}
+
+/* Wait up to @seconds for @done: 0, or -ETIMEDOUT */
+static int
+wait_for(bool (*done)(void), unsigned int seconds)
+{
+	uint64_t end = rte_get_timer_cycles() + seconds * rte_get_timer_hz();
+
+	while (!done()) {
+		if (rte_get_timer_cycles() > end)
+			return -ETIMEDOUT;
+		rte_delay_ms(10);
+	}
+	return 0;
+}
+
+static bool
+removed(void)
+{
+	return probed == NULL && __atomic_load_n(&remove_result, __ATOMIC_ACQUIRE) != 1;
+}
+
+static bool
+bound_to_vfio_pci(void)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", removed_name);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len <= 0)
+		return false;
+	target[len] = '\0';
+	return strcmp(strrchr(target, '/') + 1, "vfio-pci") == 0;
+}
+
+/*
+ * The kernel removes the device while this process has BAR2 mapped: vfio-pci
+ * asks the process to let it go, bus/pci passes the request on as a removal
+ * event, the application detaches, and nothing of the device is left.  The
+ * device is then found again (rescan), bound to vfio-pci and attached.
+ * It removes a device of the machine: only where PCI_WC_TEST_REMOVE=1 says
+ * that this is fine (the lab).
+ */
+static int
+test_removal_by_the_kernel(void)
+{
+	const struct rte_mem_resource *shm = &probed->mem_resource[SHM_BAR];
+	uint64_t phys = shm->phys_addr, len = shm->len;
+	struct traces gone;
+	pthread_t thread;
+	int ret;
+
+	if (getenv("PCI_WC_TEST_REMOVE") == NULL) {
+		printf("removes the device from the machine: set PCI_WC_TEST_REMOVE=1 to run it\n");
+		return TEST_SKIPPED;
+	}
+	snprintf(removed_name, sizeof(removed_name), "%s", probed->name);
+	TEST_ASSERT_SUCCESS(rte_dev_event_callback_register(removed_name, removal_event, NULL),
+			    "cannot register for the removal event");
+	__atomic_store_n(&remove_result, 1, __ATOMIC_RELEASE);
+	TEST_ASSERT_SUCCESS(pthread_create(&thread, NULL, remove_device_thread, NULL),
+			    "cannot start the remover");
+	ret = wait_for(removed, 60);
+	if (ret == 0)
+		pthread_join(thread, NULL);
+	rte_dev_event_callback_unregister(removed_name, removal_event, NULL);
+	TEST_ASSERT_SUCCESS(ret, "%s: not detached and removed within 60 s", removed_name);
+	TEST_ASSERT_SUCCESS(remove_result, "%s: remove: %s", removed_name,
+			    strerror(-remove_result));
+	take_traces(&gone, phys, len);
+	TEST_ASSERT(gone.dmabuf_fds == 0 && gone.pat_entries == 0,
+		    "after removal: %u DMABUF fds, %u PAT entries of BAR%d",
+		    gone.dmabuf_fds, gone.pat_entries, SHM_BAR);
+
+	TEST_ASSERT_SUCCESS(sysfs_write("1", "%s/rescan", "/sys/bus/pci"), "rescan");
+	TEST_ASSERT_SUCCESS(sysfs_write("vfio-pci", "/sys/bus/pci/devices/%s/driver_override",
+					removed_name), "%s: driver_override", removed_name);
+	sysfs_write(removed_name, "%s", "/sys/bus/pci/drivers_probe");
+	TEST_ASSERT_SUCCESS(wait_for(bound_to_vfio_pci, 10),
+			    "%s: not bound to vfio-pci again", removed_name);
+	TEST_ASSERT_SUCCESS(attach_device(), "after the removal");
+	TEST_ASSERT_EQUAL(mapping_type(&probed->mem_resource[SHM_BAR]), expected,
+			  "after the removal: BAR%d is not %s", SHM_BAR,
+			  rte_vfio_dmabuf_memtype_name(expected));
+	printf("%s removed by the kernel while mapped, detached, found and attached again\n",
+	       removed_name);
+	return TEST_SUCCESS;
+}
+
 static struct unit_test_suite pci_wc_testsuite = {
 	.suite_name = "bus/pci write-combining under vfio-pci",
 	.setup = pci_wc_suite_setup,
@@ -526,6 +664,7 @@ static struct unit_test_suite pci_wc_testsuite = {
 		TEST_CASE(test_pattern_reaches_the_device),
 		TEST_CASE(test_secondary_sees_the_same),
 		TEST_CASE(test_hotplug_leaves_nothing_behind),
+		TEST_CASE(test_removal_by_the_kernel),
 		TEST_CASES_END()
 	}
 };
