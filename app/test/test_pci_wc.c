@@ -10,8 +10,9 @@
  * sees in a file (64-bit prefetchable).  A driver of this test with the
  * flag takes it; the BAR memory types are read back from the kernel (its
  * PAT reservations and this process's page-table entries), a pattern is
- * written through BAR2 and read by a secondary process, and the device is
- * detached and attached again, then removed by the kernel while mapped.
+ * written through BAR2 and read by a secondary process, BAR2 faults while
+ * the device's memory decode is off, and the device is detached and
+ * attached again, then removed by the kernel while mapped.
  *
  * The caller says what the kernel must give, as it knows its kernel:
  *   PCI_WC_TEST_EXPECT   the memory type of BAR2: "write-combining" or
@@ -33,10 +34,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include <rte_bus.h>
 #include <rte_alarm.h>
@@ -382,6 +386,63 @@ test_pci_wc_secondary_child(void)
 	return 0;
 }
 
+static sigjmp_buf sigbus_jump;
+static volatile sig_atomic_t sigbus_seen;
+
+static void
+on_sigbus(int sig __rte_unused)
+{
+	sigbus_seen = 1;
+	siglongjmp(sigbus_jump, 1);
+}
+
+static int
+set_memory_decode(bool on)
+{
+	uint16_t cmd;
+
+	if (rte_pci_read_config(probed, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
+		return -1;
+	cmd = on ? cmd | PCI_COMMAND_MEMORY : cmd & ~PCI_COMMAND_MEMORY;
+	return rte_pci_write_config(probed, &cmd, sizeof(cmd), PCI_COMMAND) == sizeof(cmd) ?
+	       0 : -1;
+}
+
+/*
+ * With the device's memory decode off, vfio-pci takes BAR2 from this
+ * process (a DMABUF mapping is revoked, a region mmap() zapped): a read is
+ * a SIGBUS, not a value from nowhere.  With decode on again the same
+ * mapping works, with the memory type it had and the bytes written before.
+ */
+static int
+test_sigbus_while_memory_is_off(void)
+{
+	struct sigaction on_bus_error = { .sa_handler = on_sigbus }, old;
+	volatile uint32_t *bar = probed->mem_resource[SHM_BAR].addr;
+	enum rte_vfio_dmabuf_memtype t;
+	int bad;
+
+	sigemptyset(&on_bus_error.sa_mask);
+	TEST_ASSERT_SUCCESS(sigaction(SIGBUS, &on_bus_error, &old), "sigaction: %s",
+			    strerror(errno));
+	sigbus_seen = 0;
+	if (set_memory_decode(false) == 0 && sigsetjmp(sigbus_jump, 1) == 0)
+		(void)rte_read32(bar);
+	TEST_ASSERT_SUCCESS(set_memory_decode(true), "cannot turn memory decode on again");
+	sigaction(SIGBUS, &old, NULL);
+	TEST_ASSERT(sigbus_seen, "BAR%d read with memory decode off: no SIGBUS", SHM_BAR);
+
+	t = mapping_type(&probed->mem_resource[SHM_BAR]);
+	TEST_ASSERT_EQUAL(t, expected, "memory decode on again: BAR%d is %s, not %s", SHM_BAR,
+			  rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+	bad = pattern_check(0);
+	TEST_ASSERT(bad < 0, "memory decode on again: BAR%d word %d is not as written",
+		    SHM_BAR, bad);
+	printf("BAR%d: SIGBUS with memory decode off, %s again with it on\n",
+	       SHM_BAR, rte_vfio_dmabuf_memtype_name(t));
+	return TEST_SUCCESS;
+}
+
 /* What a device leaves in this process and in the kernel */
 struct traces {
 	unsigned int dmabuf_fds;
@@ -523,14 +584,12 @@ test_hotplug_leaves_nothing_behind(void)
 	return TEST_SUCCESS;
 }
 
-/* Write @value to the sysfs file @fmt names: 0, or -errno */
+/* Write @value to the sysfs file @path: 0, or -errno */
 static int
-sysfs_write(const char *value, const char *fmt, const char *name)
+sysfs_write(const char *path, const char *value)
 {
-	char path[PATH_MAX];
 	int fd, ret = 0;
 
-	snprintf(path, sizeof(path), fmt, name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -541,13 +600,18 @@ sysfs_write(const char *value, const char *fmt, const char *name)
 }
 
 static char removed_name[PCI_PRI_STR_SIZE];
+static char removed_dir[PATH_MAX]; /* its directory in sysfs */
 static int remove_result = 1; /* 1 while the kernel's remove is under way */
 
 /* The kernel's remove waits until this process has let the device go */
 static void *
 remove_device_thread(void *arg __rte_unused)
 {
-	int ret = sysfs_write("1", "/sys/bus/pci/devices/%s/remove", removed_name);
+	char path[PATH_MAX + 8];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/remove", removed_dir);
+	ret = sysfs_write(path, "1");
 
 	__atomic_store_n(&remove_result, ret, __ATOMIC_RELEASE);
 	return NULL;
@@ -591,10 +655,10 @@ removed(void)
 static bool
 bound_to_vfio_pci(void)
 {
-	char path[PATH_MAX], target[PATH_MAX];
+	char path[PATH_MAX + 8], target[PATH_MAX];
 	ssize_t len;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", removed_name);
+	snprintf(path, sizeof(path), "%s/driver", removed_dir);
 	len = readlink(path, target, sizeof(target) - 1);
 	if (len <= 0)
 		return false;
@@ -615,6 +679,7 @@ test_removal_by_the_kernel(void)
 {
 	const struct rte_mem_resource *shm = &probed->mem_resource[SHM_BAR];
 	uint64_t phys = shm->phys_addr, len = shm->len;
+	char path[PATH_MAX + 32];
 	struct traces gone;
 	pthread_t thread;
 	int ret;
@@ -624,6 +689,7 @@ test_removal_by_the_kernel(void)
 		return TEST_SKIPPED;
 	}
 	snprintf(removed_name, sizeof(removed_name), "%s", probed->name);
+	snprintf(removed_dir, sizeof(removed_dir), "/sys/bus/pci/devices/%s", removed_name);
 	TEST_ASSERT_SUCCESS(rte_dev_event_callback_register(removed_name, removal_event, NULL),
 			    "cannot register for the removal event");
 	__atomic_store_n(&remove_result, 1, __ATOMIC_RELEASE);
@@ -641,10 +707,10 @@ test_removal_by_the_kernel(void)
 		    "after removal: %u DMABUF fds, %u PAT entries of BAR%d",
 		    gone.dmabuf_fds, gone.pat_entries, SHM_BAR);
 
-	TEST_ASSERT_SUCCESS(sysfs_write("1", "%s/rescan", "/sys/bus/pci"), "rescan");
-	TEST_ASSERT_SUCCESS(sysfs_write("vfio-pci", "/sys/bus/pci/devices/%s/driver_override",
-					removed_name), "%s: driver_override", removed_name);
-	sysfs_write(removed_name, "%s", "/sys/bus/pci/drivers_probe");
+	TEST_ASSERT_SUCCESS(sysfs_write("/sys/bus/pci/rescan", "1"), "rescan");
+	snprintf(path, sizeof(path), "%s/driver_override", removed_dir);
+	TEST_ASSERT_SUCCESS(sysfs_write(path, "vfio-pci"), "%s: driver_override", removed_name);
+	sysfs_write("/sys/bus/pci/drivers_probe", removed_name);
 	TEST_ASSERT_SUCCESS(wait_for(bound_to_vfio_pci, 10),
 			    "%s: not bound to vfio-pci again", removed_name);
 	TEST_ASSERT_SUCCESS(attach_device(), "after the removal");
@@ -663,6 +729,7 @@ static struct unit_test_suite pci_wc_testsuite = {
 		TEST_CASE(test_bar2_has_the_memory_type_asked),
 		TEST_CASE(test_pattern_reaches_the_device),
 		TEST_CASE(test_secondary_sees_the_same),
+		TEST_CASE(test_sigbus_while_memory_is_off),
 		TEST_CASE(test_hotplug_leaves_nothing_behind),
 		TEST_CASE(test_removal_by_the_kernel),
 		TEST_CASES_END()
