@@ -475,36 +475,46 @@ count_dmabuf_fds(void)
 	return n;
 }
 
+/* Lines of @file that @match takes, given @lo and @hi */
 static unsigned int
-count_lines(const char *file, uint64_t lo, uint64_t hi)
+count_lines(const char *file, bool (*match)(const char *line, uint64_t lo, uint64_t hi),
+	    uint64_t lo, uint64_t hi)
 {
 	char line[512];
 	unsigned int n = 0;
-	uint64_t start, end;
 	FILE *f = fopen(file, "r");
 
 	if (f == NULL)
 		return UINT_MAX;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (lo == 0 && hi == 0) {
-			/* /proc/self/maps: mappings of a DMABUF or a VFIO device */
-			if (strstr(line, "dmabuf") != NULL || strstr(line, "vfio") != NULL)
-				n++;
-		} else if (sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "]",
-				  &start, &end) == 2 && start < hi && end > lo) {
-			n++;
-		}
-	}
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += match(line, lo, hi);
 	fclose(f);
 	return n;
+}
+
+/* A line of /proc/self/maps: a mapping of a DMABUF or a VFIO device */
+static bool
+is_vfio_map(const char *line, uint64_t lo __rte_unused, uint64_t hi __rte_unused)
+{
+	return strstr(line, "dmabuf") != NULL || strstr(line, "vfio") != NULL;
+}
+
+/* A line of the PAT list: a reservation overlapping [lo, hi) */
+static bool
+is_pat_entry_in(const char *line, uint64_t lo, uint64_t hi)
+{
+	uint64_t start, end;
+
+	return sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "]", &start, &end) == 2 &&
+	       start < hi && end > lo;
 }
 
 static void
 take_traces(struct traces *t, uint64_t phys, uint64_t len)
 {
 	t->dmabuf_fds = count_dmabuf_fds();
-	t->vfio_maps = count_lines("/proc/self/maps", 0, 0);
-	t->pat_entries = count_lines(PAT_LIST, phys, phys + len);
+	t->vfio_maps = count_lines("/proc/self/maps", is_vfio_map, 0, 0);
+	t->pat_entries = count_lines(PAT_LIST, is_pat_entry_in, phys, phys + len);
 }
 
 static int

@@ -142,22 +142,21 @@ rte_vfio_dmabuf_kernel_method(int vfio_dev_fd, uint8_t bar, const char **why)
 		*why = "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF";
 		return RTE_VFIO_DMABUF_METHOD_REGION;
 	}
+	/* The series that has MEMATTR can mmap() a DMABUF: no need to try */
+	if (vfio_device_feature(vfio_dev_fd, VFIO_DEVICE_FEATURE_PROBE |
+				VFIO_DEVICE_FEATURE_SET |
+				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != 0)
+		*why = "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR";
+	else if (vfio_dmabuf_memattr_is_ours(vfio_dev_fd, bar))
+		return RTE_VFIO_DMABUF_METHOD_DMABUF;
+	else
+		*why = "VFIO device feature " RTE_STR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR)
+		       " does not answer as DMA_BUF_MEMATTR: not used";
 	if (!vfio_dmabuf_can_mmap(vfio_dev_fd, bar)) {
 		*why = "kernel cannot mmap() a VFIO DMABUF";
 		return RTE_VFIO_DMABUF_METHOD_REGION;
 	}
-	if (vfio_device_feature(vfio_dev_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_SET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != 0) {
-		*why = "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR";
-		return RTE_VFIO_DMABUF_METHOD_DMABUF_NC;
-	}
-	if (!vfio_dmabuf_memattr_is_ours(vfio_dev_fd, bar)) {
-		*why = "VFIO device feature " RTE_STR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR)
-		       " does not answer as DMA_BUF_MEMATTR: not used";
-		return RTE_VFIO_DMABUF_METHOD_DMABUF_NC;
-	}
-	return RTE_VFIO_DMABUF_METHOD_DMABUF;
+	return RTE_VFIO_DMABUF_METHOD_DMABUF_NC;
 }
 
 int

@@ -158,24 +158,14 @@ pci_vfio_wc_add(struct pci_vfio_wc_bar *wc)
 	rte_spinlock_unlock(&pci_vfio_wc_lock);
 }
 
+/* The entry of BAR @bar of the device at @addr, or of any of its BARs (-1) */
 static struct pci_vfio_wc_bar *
-pci_vfio_wc_find(const struct rte_pci_addr *addr)
+pci_vfio_wc_find(const struct rte_pci_addr *addr, int bar)
 {
 	struct pci_vfio_wc_bar *wc;
 
 	TAILQ_FOREACH(wc, &pci_vfio_wc_bars, next)
-		if (rte_pci_addr_cmp(&wc->addr, addr) == 0)
-			return wc;
-	return NULL;
-}
-
-static struct pci_vfio_wc_bar *
-pci_vfio_wc_find_bar(const struct rte_pci_addr *addr, int bar)
-{
-	struct pci_vfio_wc_bar *wc;
-
-	TAILQ_FOREACH(wc, &pci_vfio_wc_bars, next)
-		if (rte_pci_addr_cmp(&wc->addr, addr) == 0 && wc->range.bar == bar)
+		if (rte_pci_addr_cmp(&wc->addr, addr) == 0 && (bar < 0 || wc->range.bar == bar))
 			return wc;
 	return NULL;
 }
@@ -199,7 +189,7 @@ pci_vfio_wc_mp_primary(const struct rte_mp_msg *msg, const void *peer)
 	if (msg->len_param == sizeof(*req) &&
 	    memchr(req->name, '\0', sizeof(req->name)) != NULL &&
 	    rte_pci_addr_parse(req->name, &addr) == 0)
-		wc = pci_vfio_wc_find_bar(&addr, req->bar);
+		wc = pci_vfio_wc_find(&addr, req->bar);
 	if (wc == NULL || wc->range.dmabuf_fd < 0) {
 		rep->result = -ENOENT;
 	} else {
@@ -230,7 +220,7 @@ pci_vfio_wc_mp_register(void)
 static enum rte_vfio_dmabuf_method
 pci_vfio_wc_method(const struct rte_pci_device *dev, int vfio_dev_fd, int bar)
 {
-	const struct pci_vfio_wc_bar *known = pci_vfio_wc_find(&dev->addr);
+	const struct pci_vfio_wc_bar *known = pci_vfio_wc_find(&dev->addr, -1);
 	enum rte_vfio_dmabuf_method method;
 	const char *why;
 
