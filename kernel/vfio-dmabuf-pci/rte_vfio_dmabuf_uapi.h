@@ -1,0 +1,1 @@
+../../lib/eal/include/rte_vfio_dmabuf_uapi.h
