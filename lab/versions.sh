@@ -25,3 +25,12 @@ STOCK72_MODULES_SHA256=a37a3d200915c4cf524e90c81bbb2a8b683d292cd00873e89c23b2ef3
 STOCK61_PKG=linux-image-6.1.0-50-amd64-unsigned
 STOCK61_VERSION=6.1.176-1
 STOCK61_SHA256=439422e41d2dbb840b60b81e3bf5e5955bfa56b7a8c268aec83c9ff882d421e6
+# bookworm 6.1's headers, for the vfio-dmabuf-pci module (lab/build-module):
+# the same build as the stock 6.1 image above, built with bookworm's gcc-12.
+STOCK61_KERNEL_RELEASE=6.1.0-50-amd64
+STOCK61_HEADERS_PKG=linux-headers-6.1.0-50-amd64
+STOCK61_HEADERS_SHA256=91a7929ce639f4199e9ff7f929236cdfdcb5511dba613af5094369e95ca241da
+STOCK61_HEADERS_COMMON_PKG=linux-headers-6.1.0-50-common
+STOCK61_HEADERS_COMMON_SHA256=7f6f7bee50efbc36dc02c976be5982b96cf36abe544f03f09368e98cfcc5ac3b
+STOCK61_KBUILD_PKG=linux-kbuild-6.1
+STOCK61_KBUILD_SHA256=667d2e1e94047031c3bcefa4bb67c2520bbc3cc1cce0aa592e67b108dbbead03
