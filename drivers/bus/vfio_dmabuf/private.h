@@ -41,7 +41,7 @@ extern struct vfio_dmabuf_bus vfio_dmabuf_bus;
 /* vfio_dmabuf_bus.c: the device of that name on this bus, or NULL */
 struct rte_vfio_dmabuf_device *vfio_dmabuf_find_by_name(const char *name);
 
-/* vfio_dmabuf_scan.c: devices named on this bus and bound to vfio-pci */
+/* vfio_dmabuf_scan.c: devices named on this bus and bound to a VFIO driver */
 int vfio_dmabuf_scan(void);
 unsigned int vfio_dmabuf_scan_left_out(void);
 

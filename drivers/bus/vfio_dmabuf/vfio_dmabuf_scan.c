@@ -5,7 +5,8 @@
 /*
  * Finding devices.  The bus takes only devices named for it
  * ("-a vfio_dmabuf:ADDR", or rte_dev_probe("vfio_dmabuf:ADDR")), checks
- * that each exists and is bound to vfio-pci.  bus/pci does not scan an
+ * that each exists and is bound to vfio-pci (or its variant vfio-dmabuf-pci,
+ * which adds the DMABUF features to old kernels).  bus/pci does not scan an
  * address named for another bus (patches/dpdk), so DPDK's own PCI drivers
  * never open it as well.
  */
@@ -148,7 +149,10 @@ vfio_dmabuf_check_pci(const struct rte_pci_addr *addr, const char *name)
 	return 0;
 }
 
-/* Add the device named by @devargs, if it exists and is bound to vfio-pci */
+/*
+ * Add the device named by @devargs, if it exists and is bound to vfio-pci
+ * or to the vfio-dmabuf-pci variant driver
+ */
 static int
 vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 {
@@ -176,8 +180,8 @@ vfio_dmabuf_scan_one(struct rte_devargs *devargs)
 		return -ENODEV;
 	}
 	sysfs_driver_name(dir, driver, sizeof(driver));
-	if (strcmp(driver, "vfio-pci") != 0) {
-		VFIO_DMABUF_LOG(ERR, "%s is bound to %s, not vfio-pci: bind it with 'dpdk-devbind.py -b vfio-pci %s' (or driver_override)",
+	if (!rte_vfio_dmabuf_driver_is_vfio(driver)) {
+		VFIO_DMABUF_LOG(ERR, "%s is bound to %s, not vfio-pci or " RTE_VFIO_DMABUF_VARIANT_DRIVER ": bind it with 'dpdk-devbind.py -b vfio-pci %s' (or driver_override)",
 				name, driver[0] != '\0' ? driver : "no driver", name);
 		return -ENODEV;
 	}

@@ -913,4 +913,4 @@ static struct rte_vfio_dmabuf_driver rte_example_pmd = {
 };
 
 RTE_PMD_REGISTER_VFIO_DMABUF(net_example, rte_example_pmd);
-RTE_PMD_REGISTER_KMOD_DEP(net_example, "vfio-pci");
+RTE_PMD_REGISTER_KMOD_DEP(net_example, "vfio-pci | vfio-dmabuf-pci");

@@ -81,6 +81,17 @@ struct rte_vfio_dmabuf_range {
 	int dmabuf_fd;                       /**< -1 for a region mmap(). */
 };
 
+/** The vfio-dmabuf-pci variant driver: vfio-pci plus the series' uAPI. */
+#define RTE_VFIO_DMABUF_VARIANT_DRIVER "vfio-dmabuf-pci"
+
+/**
+ * Whether a device bound to the kernel driver @p driver (its name in
+ * sysfs) is a VFIO device: "vfio-pci", or the vfio-dmabuf-pci variant
+ * driver, which has the same uAPI for everything else.
+ */
+__rte_internal
+bool rte_vfio_dmabuf_driver_is_vfio(const char *driver);
+
 /**
  * Find out what the kernel lets this process do with BAR @p bar of a
  * vfio-pci device (a memory BAR of at least one page).

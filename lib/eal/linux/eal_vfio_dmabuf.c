@@ -28,6 +28,13 @@
 #include <rte_vfio_dmabuf.h>
 #include <rte_vfio_dmabuf_uapi.h>
 
+bool
+rte_vfio_dmabuf_driver_is_vfio(const char *driver)
+{
+	return strcmp(driver, "vfio-pci") == 0 ||
+		strcmp(driver, RTE_VFIO_DMABUF_VARIANT_DRIVER) == 0;
+}
+
 /* VFIO_DEVICE_FEATURE with @len bytes of @data: what it returns, or -errno */
 static int
 vfio_device_feature(int vfio_dev_fd, uint32_t flags, const void *data, size_t len)
