@@ -13,8 +13,9 @@
  *
  * A VFIO device can be opened by one process only, so the program borrows
  * the target's fds with pidfd_getfd(2): it finds the device fd by the
- * "vfio-device-syspath" line of its fdinfo, and the DMABUFs by their
- * exporter, vfio-pci.  The borrowed fds are closed before it exits, so
+ * "vfio-device-syspath" line of its fdinfo (Linux 6.8 and later; before,
+ * by its BAR0 address), and the DMABUFs by their exporter, vfio-pci or
+ * the variant driver vfio-dmabuf-pci.  The borrowed fds are closed before it exits, so
  * the target's close still releases the device.  Exit status 0 on
  * success; what failed is printed.
  */
@@ -59,6 +60,66 @@ static int fdinfo_has(int pid, const char *fd, const char *key, const char *valu
 	return found;
 }
 
+/* BAR0's address as the device's config space says, 0 if unreadable */
+static uint64_t config_bar0(int device)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	uint32_t bar[2] = { 0, 0 };
+
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info) ||
+	    pread(device, bar, sizeof(bar), info.offset + PCI_BASE_ADDRESS_0) != sizeof(bar))
+		return 0;
+	if ((bar[0] & PCI_BASE_ADDRESS_MEM_TYPE_MASK) != PCI_BASE_ADDRESS_MEM_TYPE_64)
+		bar[1] = 0;
+	return ((uint64_t)bar[1] << 32) | (bar[0] & PCI_BASE_ADDRESS_MEM_MASK);
+}
+
+/* BAR0's start as sysfs has it for bdf, 0 if unreadable */
+static uint64_t sysfs_bar0(const char *bdf)
+{
+	unsigned long long start = 0;
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource", bdf);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llx", &start) != 1)
+		start = 0;
+	fclose(f);
+	return start;
+}
+
+/* The target's fd if it is the VFIO device bdf, borrowed; else -1 */
+static int borrow_device(int pid, const char *fd, const char *bdf)
+{
+	char path[300], link[64], syspath[128];
+	ssize_t len;
+	int dev;
+
+	snprintf(syspath, sizeof(syspath), "/%s", bdf);
+	if (fdinfo_has(pid, fd, "vfio-device-syspath:", syspath))
+		return borrow(atoi(fd));
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%s", pid, fd);
+	len = readlink(path, link, sizeof(link) - 1);
+	if (len < 0)
+		return -1;
+	link[len] = '\0';
+	if (strcmp(link, "anon_inode:[vfio-device]"))
+		return -1;
+	dev = borrow(atoi(fd));
+	if (dev >= 0 && (!config_bar0(dev) || config_bar0(dev) != sysfs_bar0(bdf))) {
+		close(dev);
+		dev = -1;
+	}
+	return dev;
+}
+
 static int config_command(int device, int set, uint16_t bits)
 {
 	struct vfio_region_info info = {
@@ -97,7 +158,7 @@ static int revoke_dmabuf(int device, int dmabuf)
 int main(int argc, char **argv)
 {
 	int device = -1, dmabufs[MAX_DMABUFS], nb_dmabufs = 0, pid, ret = 0, i;
-	char syspath[128], fddir[64];
+	char fddir[64];
 	const char *action;
 	struct dirent *e;
 	DIR *d;
@@ -108,7 +169,6 @@ int main(int argc, char **argv)
 	}
 	pid = atoi(argv[1]);
 	action = argv[3];
-	snprintf(syspath, sizeof(syspath), "/%s", argv[2]);
 
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
@@ -124,10 +184,11 @@ int main(int argc, char **argv)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (device < 0 && fdinfo_has(pid, e->d_name, "vfio-device-syspath:", syspath))
-			device = borrow(atoi(e->d_name));
-		else if (nb_dmabufs < MAX_DMABUFS &&
-			 fdinfo_has(pid, e->d_name, "exp_name:", "vfio_pci"))
+		if (device < 0)
+			device = borrow_device(pid, e->d_name, argv[2]);
+		if (nb_dmabufs < MAX_DMABUFS &&
+		    (fdinfo_has(pid, e->d_name, "exp_name:", "vfio_pci") ||
+		     fdinfo_has(pid, e->d_name, "exp_name:", "vfio_dmabuf_pci")))
 			dmabufs[nb_dmabufs++] = borrow(atoi(e->d_name));
 	}
 	closedir(d);
