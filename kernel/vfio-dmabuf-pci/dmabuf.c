@@ -219,7 +219,7 @@ static int vdp_map_attr(struct vdp_dmabuf *priv, u32 memattr)
 	}
 	if (memattr == VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) {
 		if (vdev->core.barmap[priv->bar] ||
-		    vdev->region_mmaps[priv->bar])
+		    vdev->region_mmaps[priv->bar] || vdev->ioeventfd_calls)
 			return -EBUSY;
 		ret = vdp_reserve_wc(priv);
 		if (ret)
@@ -272,11 +272,13 @@ static const struct vm_operations_struct vdp_vm_ops[VDP_NR_MEMATTR] = {
 	[VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC] = {
 		.open = vdp_vm_open,
 		.close = vdp_vm_close,
+		.mremap = vdp_mremap,
 		.fault = vdp_fault,
 	},
 	[VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC] = {
 		.open = vdp_vm_open,
 		.close = vdp_vm_close,
+		.mremap = vdp_mremap,
 		.fault = vdp_fault,
 	},
 };
@@ -464,7 +466,6 @@ int vdp_feature_dma_buf(struct vdp_device *vdev, u32 flags,
 static void vdp_dmabuf_end(struct vdp_dmabuf *priv, bool device_close)
 {
 	struct vdp_device *vdev = priv->vdev;
-	struct file *file = priv->dmabuf->file;
 
 	lockdep_assert_held(&vdp_lock);
 
@@ -476,11 +477,15 @@ static void vdp_dmabuf_end(struct vdp_dmabuf *priv, bool device_close)
 	up_write(&priv->fault_lock);
 
 	vdp_untrack_vmas(&vdev->core, priv);
-	/* A file being released has no mapping left to zap */
-	if (get_file_rcu(file)) {
-		unmap_mapping_range(file->f_mapping, 0, priv->size, 1);
-		fput(file);
-	}
+	/*
+	 * Each mapping holds the file, and its close waits for vdp_lock:
+	 * with one, the file is there.  Without, there is nothing to zap
+	 * and the file may be gone already.
+	 */
+	if (priv->nr_vmas[VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC] ||
+	    priv->nr_vmas[VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC])
+		unmap_mapping_range(priv->dmabuf->file->f_mapping, 0,
+				    priv->size, 1);
 	if (priv->wc_reserved) {
 		vdp_free_wc(priv, priv->nr_ranges);
 		priv->wc_reserved = false;
@@ -510,6 +515,17 @@ bool vdp_bar_wc_mapped(struct vdp_device *vdev, unsigned int bar)
 	list_for_each_entry(priv, &vdev->dmabufs, elm)
 		if (priv->bar == bar && !priv->user_revoked &&
 		    priv->nr_vmas[VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC])
+			return true;
+	return false;
+}
+
+/* Whether a DMABUF of any BAR is mapped WC; the caller holds vdp_lock */
+bool vdp_wc_mapped(struct vdp_device *vdev)
+{
+	unsigned int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++)
+		if (vdp_bar_wc_mapped(vdev, bar))
 			return true;
 	return false;
 }

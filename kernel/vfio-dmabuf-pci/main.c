@@ -73,51 +73,63 @@ static int vdp_device_feature(struct vfio_device *core_vdev, u32 flags,
  * vfio-pci-core maps a whole BAR uncached into the kernel at the first
  * read()/write() or ioeventfd of it, and keeps it until the device is
  * closed.  Under a WC mapping of a DMABUF of that BAR the PAT would give
- * that mapping WC instead; so both are refused with EBUSY while one
- * exists, and a WC mmap() is refused once the BAR is mapped (see
- * vdp_map_attr()).  Once it is, nothing needs the lock any more.
+ * that mapping WC instead.  So the kernel mapping is made here, under
+ * vdp_lock, before the core's read()/write() runs (which copies from and
+ * to userspace: never under vdp_lock), and refused with EBUSY while a WC
+ * mapping of the BAR exists; once it is made, WC mmap()s of the BAR are
+ * refused (vdp_map_attr()).  As vfio_pci_setup_barmap(), which the core
+ * then finds done.
  */
-static bool vdp_bar_needs_check(struct vdp_device *vdev, u64 index)
+static int vdp_bar_map_kernel(struct vdp_device *vdev, u64 index)
 {
-	return index < VFIO_PCI_ROM_REGION_INDEX && !vdev->core.barmap[index];
+	struct vfio_pci_core_device *core = &vdev->core;
+	struct pci_dev *pdev = core->pdev;
+	void __iomem *io;
+	int ret = 0;
+
+	/* The core answers for other regions and for BARs that are absent */
+	if (index >= VFIO_PCI_ROM_REGION_INDEX || !pci_resource_len(pdev, index) ||
+	    READ_ONCE(core->barmap[index]))
+		return 0;
+
+	mutex_lock(&vdp_lock);
+	if (core->barmap[index])
+		goto out;
+	if (vdp_bar_wc_mapped(vdev, index)) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = pci_request_selected_regions(pdev, 1 << index, "vfio");
+	if (ret)
+		goto out;
+	io = pci_iomap(pdev, index, 0);
+	if (!io) {
+		pci_release_selected_regions(pdev, 1 << index);
+		ret = -ENOMEM;
+		goto out;
+	}
+	WRITE_ONCE(core->barmap[index], io);
+out:
+	mutex_unlock(&vdp_lock);
+	return ret;
 }
 
 static ssize_t vdp_read(struct vfio_device *core_vdev, char __user *buf,
 			size_t count, loff_t *ppos)
 {
-	struct vdp_device *vdev = to_vdp(core_vdev);
-	u64 index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
-	ssize_t ret;
+	int ret = vdp_bar_map_kernel(to_vdp(core_vdev),
+				     VFIO_PCI_OFFSET_TO_INDEX(*ppos));
 
-	if (!vdp_bar_needs_check(vdev, index))
-		return vfio_pci_core_read(core_vdev, buf, count, ppos);
-
-	mutex_lock(&vdp_lock);
-	if (vdp_bar_wc_mapped(vdev, index))
-		ret = -EBUSY;
-	else
-		ret = vfio_pci_core_read(core_vdev, buf, count, ppos);
-	mutex_unlock(&vdp_lock);
-	return ret;
+	return ret ? ret : vfio_pci_core_read(core_vdev, buf, count, ppos);
 }
 
 static ssize_t vdp_write(struct vfio_device *core_vdev, const char __user *buf,
 			 size_t count, loff_t *ppos)
 {
-	struct vdp_device *vdev = to_vdp(core_vdev);
-	u64 index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
-	ssize_t ret;
+	int ret = vdp_bar_map_kernel(to_vdp(core_vdev),
+				     VFIO_PCI_OFFSET_TO_INDEX(*ppos));
 
-	if (!vdp_bar_needs_check(vdev, index))
-		return vfio_pci_core_write(core_vdev, buf, count, ppos);
-
-	mutex_lock(&vdp_lock);
-	if (vdp_bar_wc_mapped(vdev, index))
-		ret = -EBUSY;
-	else
-		ret = vfio_pci_core_write(core_vdev, buf, count, ppos);
-	mutex_unlock(&vdp_lock);
-	return ret;
+	return ret ? ret : vfio_pci_core_write(core_vdev, buf, count, ppos);
 }
 
 /* A BAR's region mmap() and its WC DMABUF mappings exclude each other */
@@ -139,30 +151,34 @@ static int vdp_mmap(struct vfio_device *core_vdev, struct vm_area_struct *vma)
 	return ret;
 }
 
+/*
+ * The core reads the ioeventfd's offset from userspace itself, so the BAR
+ * it will map cannot be known here: an ioeventfd is refused while any WC
+ * mapping of the device exists, and no WC mapping is made while one is
+ * being set up (vdp_map_attr()).
+ */
 static long vdp_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		      unsigned long arg)
 {
 	struct vdp_device *vdev = to_vdp(core_vdev);
-	struct vfio_device_ioeventfd ioeventfd;
-	u64 index;
-	long ret;
+	long ret = 0;
 
 	if (cmd != VFIO_DEVICE_IOEVENTFD)
 		return vfio_pci_core_ioctl(core_vdev, cmd, arg);
 
-	/* The core copies it again: only the BAR is needed here */
-	if (copy_from_user(&ioeventfd, (void __user *)arg,
-			   offsetofend(struct vfio_device_ioeventfd, offset)))
-		return -EFAULT;
-	index = VFIO_PCI_OFFSET_TO_INDEX(ioeventfd.offset);
-	if (!vdp_bar_needs_check(vdev, index))
-		return vfio_pci_core_ioctl(core_vdev, cmd, arg);
-
 	mutex_lock(&vdp_lock);
-	if (vdp_bar_wc_mapped(vdev, index))
+	if (vdp_wc_mapped(vdev))
 		ret = -EBUSY;
 	else
-		ret = vfio_pci_core_ioctl(core_vdev, cmd, arg);
+		vdev->ioeventfd_calls++;
+	mutex_unlock(&vdp_lock);
+	if (ret)
+		return ret;
+
+	ret = vfio_pci_core_ioctl(core_vdev, cmd, arg);
+
+	mutex_lock(&vdp_lock);
+	vdev->ioeventfd_calls--;
 	mutex_unlock(&vdp_lock);
 	return ret;
 }

@@ -178,6 +178,16 @@ static void vdp_region_open(struct vm_area_struct *vma)
 	zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
 }
 
+/*
+ * mremap() moves the PTEs into a new VMA the core's list does not have:
+ * empty it, as a copy, so that its first access faults and lists it.
+ */
+int vdp_mremap(struct vm_area_struct *vma)
+{
+	zap_vma_ptes(vma, vma->vm_start, vma->vm_end - vma->vm_start);
+	return 0;
+}
+
 static void vdp_region_close(struct vm_area_struct *vma)
 {
 	struct vdp_device *vdev = vma->vm_private_data;
@@ -191,6 +201,7 @@ static void vdp_region_close(struct vm_area_struct *vma)
 static const struct vm_operations_struct vdp_region_vm_ops = {
 	.open = vdp_region_open,
 	.close = vdp_region_close,
+	.mremap = vdp_mremap,
 	.fault = vdp_region_fault,
 };
 

@@ -16,6 +16,8 @@ struct vdp_device {
 	struct list_head dmabufs;
 	/* Under vdp_lock: the VMAs of region mmap()s of each BAR */
 	unsigned int region_mmaps[PCI_STD_NUM_BARS];
+	/* Under vdp_lock: VFIO_DEVICE_IOEVENTFD calls in the core */
+	unsigned int ioeventfd_calls;
 };
 
 extern struct mutex vdp_lock;
@@ -26,6 +28,7 @@ vm_fault_t vdp_insert_pfn(struct vfio_pci_core_device *core,
 void vdp_untrack_vma(struct vfio_pci_core_device *core,
 		     struct vm_area_struct *vma);
 void vdp_untrack_vmas(struct vfio_pci_core_device *core, void *private);
+int vdp_mremap(struct vm_area_struct *vma);
 int vdp_region_mmap(struct vdp_device *vdev, unsigned int index,
 		    struct vm_area_struct *vma);
 
@@ -37,6 +40,7 @@ int vdp_feature_dma_buf_revoke(struct vdp_device *vdev, u32 flags,
 int vdp_feature_dma_buf_memattr(struct vdp_device *vdev, u32 flags,
 				void __user *arg, size_t argsz);
 bool vdp_bar_wc_mapped(struct vdp_device *vdev, unsigned int bar);
+bool vdp_wc_mapped(struct vdp_device *vdev);
 void vdp_dmabufs_close(struct vdp_device *vdev);
 
 #endif
