@@ -34,3 +34,10 @@ STOCK61_HEADERS_COMMON_PKG=linux-headers-6.1.0-50-common
 STOCK61_HEADERS_COMMON_SHA256=7f6f7bee50efbc36dc02c976be5982b96cf36abe544f03f09368e98cfcc5ac3b
 STOCK61_KBUILD_PKG=linux-kbuild-6.1
 STOCK61_KBUILD_SHA256=667d2e1e94047031c3bcefa4bb67c2520bbc3cc1cce0aa592e67b108dbbead03
+
+# QEMU: bookworm's source package, for qemu-plugin.h only (lab/build-plugin
+# builds the lab's counting plugin against the qemu-system-x86 7.2 that
+# bookworm installs).
+QEMU_DEB_VERSION=1:7.2+dfsg-7+deb12u18
+QEMU_UPSTREAM_VERSION=7.2+dfsg
+QEMU_ORIG_SHA256=91aca71520040edc40b8d437aa3004dae614f58e286cf653ee8996c07af2962f
