@@ -140,3 +140,29 @@ stock_vmlinuz() {
 	done
 	die "no vmlinuz for the stock $1 kernel"
 }
+
+# The counting plugin's -plugin argument for BIN, a PIE program the guest
+# runs with ASLR off (loaded at 0x555555554000): the run marker (main) and
+# the burst functions of the example and em PMDs, each as
+# NAME:ADDR:SIZE:OFFSET, and its DMA memory (lab/qemu-plugin/vdlab_count.c):
+# DPDK maps its hugepages from --base-virtaddr up (COUNT_DMA_BASE, the
+# suite's count group passes it), far below the program and its stacks.
+COUNT_DMA_BASE=0x100000000
+count_plugin_args() { # plugin bin out
+	local sym kind addr size seg_off seg_addr
+	local base=0x555555554000 args="file=$1,out=$3,bin=$2"
+	read -r seg_off seg_addr < <(readelf -lW "$2" |
+		awk '$1 == "LOAD" && $7 == "R" && $8 == "E" {print $2, $3; exit}')
+	[ -n "$seg_addr" ] || die "no text segment in $2"
+	args+=$(printf ',dma=0x%x:0x%x' $((COUNT_DMA_BASE)) $((0x500000000000 - COUNT_DMA_BASE)))
+	for sym in run:main rx:example_recv_pkts tx:example_xmit_pkts \
+		rx:eth_em_recv_pkts tx:eth_em_xmit_pkts; do
+		kind=${sym%%:*} sym=${sym#*:}
+		read -r addr size < <(nm -S --defined-only "$2" |
+			awk -v n="$sym" '$4 == n && ($3 == "T" || $3 == "t") {print $1, $2; exit}')
+		[ -n "$size" ] || die "no function $sym in $2"
+		args+=$(printf ',%s=%s:0x%x:0x%x:0x%x' "$kind" "$sym" \
+			$((base + 0x$addr)) $((0x$size)) $((0x$addr - seg_addr + seg_off)))
+	done
+	echo "$args"
+}
