@@ -149,16 +149,17 @@ stock_vmlinuz() {
 # suite's count group passes it), far below the program and its stacks.
 COUNT_DMA_BASE=0x100000000
 count_plugin_args() { # plugin bin out
-	local sym kind addr size seg_off seg_addr
+	local sym kind addr size seg_off seg_addr syms
 	local base=0x555555554000 args="file=$1,out=$3,bin=$2"
 	read -r seg_off seg_addr < <(readelf -lW "$2" |
 		awk '$1 == "LOAD" && $7 == "R" && $8 == "E" {print $2, $3; exit}')
 	[ -n "$seg_addr" ] || die "no text segment in $2"
 	args+=$(printf ',dma=0x%x:0x%x' $((COUNT_DMA_BASE)) $((0x500000000000 - COUNT_DMA_BASE)))
+	syms=$(nm -S --defined-only "$2")
 	for sym in run:main rx:example_recv_pkts tx:example_xmit_pkts \
 		rx:eth_em_recv_pkts tx:eth_em_xmit_pkts; do
 		kind=${sym%%:*} sym=${sym#*:}
-		read -r addr size < <(nm -S --defined-only "$2" |
+		read -r addr size < <(echo "$syms" |
 			awk -v n="$sym" '$4 == n && ($3 == "T" || $3 == "t") {print $1, $2; exit}')
 		[ -n "$size" ] || die "no function $sym in $2"
 		args+=$(printf ',%s=%s:0x%x:0x%x:0x%x' "$kind" "$sym" \

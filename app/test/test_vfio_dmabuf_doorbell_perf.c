@@ -180,24 +180,12 @@ probe_with(bool wc)
 	return find_device();
 }
 
-/* The range of @dev that maps the register */
-static const struct rte_vfio_dmabuf_range *
-reg_range(const struct rte_vfio_dmabuf_device *dev)
-{
-	unsigned int i;
-
-	for (i = 0; i < dev->nb_ranges; i++)
-		if (dev->ranges[i].bar == reg_bar && reg_offset >= dev->ranges[i].offset &&
-		    reg_offset < dev->ranges[i].offset + dev->ranges[i].len)
-			return &dev->ranges[i];
-	return NULL;
-}
-
 /* The register in @dev's mapping, or NULL */
 static volatile void *
 reg_addr(const struct rte_vfio_dmabuf_device *dev)
 {
-	if (reg_range(dev) == NULL || dev->bars[reg_bar].addr == NULL)
+	if (rte_vfio_dmabuf_range_at(dev, reg_bar, reg_offset) == NULL ||
+	    dev->bars[reg_bar].addr == NULL)
 		return NULL;
 	return RTE_PTR_ADD(dev->bars[reg_bar].addr, reg_offset);
 }
@@ -243,7 +231,7 @@ test_doorbell_stores(bool wc)
 	addr = reg_addr(dev);
 	TEST_ASSERT_NOT_NULL(addr, "%s: BAR%u + %#" PRIx64 " is not mapped", dev_name, reg_bar,
 			     reg_offset);
-	range = reg_range(dev);
+	range = rte_vfio_dmabuf_range_at(dev, reg_bar, reg_offset);
 	if (wc && range->obtained != RTE_VFIO_DMABUF_ATTR_WC) {
 		printf("%s: the doorbell page is not WC here (%s): no WC figure\n",
 		       dev_name, rte_vfio_dmabuf_method_name(dev->method));
