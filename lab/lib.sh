@@ -167,3 +167,37 @@ count_plugin_args() { # plugin bin out
 	done
 	echo "$args"
 }
+
+# The fork's sources outside patches/dpdk: this repository's new files of
+# DPDK's tree (app, drivers, doc/guides, lib), which lab/build-dpdk lays
+# over the tree and lab/export-fork commits with the patch that uses them.
+fork_new_files() {
+	(cd "$REPO_DIR" &&
+		git ls-files --cached --others --exclude-standard -- app drivers doc/guides lib |
+		while read -r f; do [ -f "$f" ] && echo "$f"; done | sort)
+}
+
+# Our meson options, as appended to DPDK's meson_options.txt.
+fork_meson_options() {
+	echo
+	cat "$REPO_DIR/meson_options.txt"
+}
+
+# What the lab's fork builds (lab/build-dpdk; lab/export-fork -b builds the
+# exported tarball the same way): the libraries DPDK needs anyway, the two
+# buses that own PCI devices, the PMDs the lab compares, and ena (AWS), the
+# best-known driver that asks bus/pci for write-combining BARs.
+FORK_MESON_OPTS=(
+	--buildtype=debugoptimized
+	-Dplatform=generic
+	-Denable_drivers=bus/pci,bus/vdev,mempool/ring,net/null,net/ring,net/e1000,net/ena,bus/vfio_dmabuf,net/example
+	-Denable_apps=test,test-pmd
+	# DPDK's optional libraries that neither testpmd nor the fork uses
+	# (the packet framework, vhost, GPU, graph nodes): a sixth of the
+	# build, and their own unit tests prove nothing about this fork.
+	-Ddisable_libs=flow_classify,gpudev,jobstats,kni,node,pipeline,port,table,vhost
+	-Dtests=true
+	-Dexamples=
+	-Denable_docs=false
+	-Denable_kmods=false
+)
