@@ -41,3 +41,11 @@ STOCK61_KBUILD_SHA256=667d2e1e94047031c3bcefa4bb67c2520bbc3cc1cce0aa592e67b108db
 QEMU_DEB_VERSION=1:7.2+dfsg-7+deb12u18
 QEMU_UPSTREAM_VERSION=7.2+dfsg
 QEMU_ORIG_SHA256=91aca71520040edc40b8d437aa3004dae614f58e286cf653ee8996c07af2962f
+
+# The fork's release: the tag of the exported tree (lab/export-fork) and
+# the version of its Debian packages (lab/build-debs), above bookworm's.
+FORK_RELEASE=1
+FORK_VERSION=$DPDK_UPSTREAM_VERSION-vfiodmabuf.$FORK_RELEASE
+FORK_DEB_VERSION=$DPDK_DEB_VERSION+vfiodmabuf$FORK_RELEASE
+# Who commits the exported tree and signs the packages' changelog entry.
+FORK_MAINTAINER="Seed 945f7941 maintainers <maintainers@users.noreply.r-seed-945f7941.example>"
