@@ -183,8 +183,8 @@ fork_meson_options() {
 	cat "$REPO_DIR/meson_options.txt"
 }
 
-# What the lab's fork builds (lab/build-dpdk; lab/export-fork -b builds the
-# exported tarball the same way): the libraries DPDK needs anyway, the two
+# What the lab's fork builds (lab/build-dpdk; lab/build-tarball builds the
+# release tarball the same way): the libraries DPDK needs anyway, the two
 # buses that own PCI devices, the PMDs the lab compares, and ena (AWS), the
 # best-known driver that asks bus/pci for write-combining BARs.
 FORK_MESON_OPTS=(
