@@ -111,6 +111,33 @@ enum rte_vfio_dmabuf_method
 rte_vfio_dmabuf_kernel_method(int vfio_dev_fd, uint8_t bar, const char **why);
 
 /**
+ * A VFIO_DEVICE_FEATURE ioctl on the device that @p ctx stands for, with
+ * @p len bytes of payload @p data: what the ioctl returns, or -errno.
+ */
+typedef int (*rte_vfio_dmabuf_feature_fn)(void *ctx, uint32_t flags,
+					  const void *data, size_t len);
+
+/**
+ * Whether the device feature numbered VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR
+ * is that feature.  The number is not upstream's, and other posted series
+ * claim it: a SET reaches it only once PROBEs showed a SET-only feature,
+ * and only on @p own_dmabuf_fd, a DMABUF the caller exported for this.
+ *
+ * @param feature
+ *   Sends a VFIO_DEVICE_FEATURE request to the device.
+ * @param ctx
+ *   Passed to @p feature.
+ * @param own_dmabuf_fd
+ *   A DMABUF of the device, exported for this call and not mapped.
+ * @return
+ *   NULL if it is MEMATTR; otherwise why not, for the log.
+ */
+__rte_internal
+const char *
+rte_vfio_dmabuf_memattr_identify(rte_vfio_dmabuf_feature_fn feature, void *ctx,
+				 int own_dmabuf_fd);
+
+/**
  * Export [@p offset, @p offset + @p len) of BAR @p bar as a DMABUF.
  *
  * @return

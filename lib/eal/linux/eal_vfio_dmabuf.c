@@ -84,6 +84,13 @@ vfio_dmabuf_memattr_request(int vfio_dev_fd, int dmabuf_fd, uint32_t memattr)
 				   &req, sizeof(req));
 }
 
+/* rte_vfio_dmabuf_feature_fn on a VFIO device fd */
+static int
+vfio_device_feature_of_fd(void *ctx, uint32_t flags, const void *data, size_t len)
+{
+	return vfio_device_feature(*(int *)ctx, flags, data, len);
+}
+
 int
 rte_vfio_dmabuf_set_attr(int vfio_dev_fd, int dmabuf_fd, enum rte_vfio_dmabuf_attr attr)
 {
@@ -93,31 +100,36 @@ rte_vfio_dmabuf_set_attr(int vfio_dev_fd, int dmabuf_fd, enum rte_vfio_dmabuf_at
 					   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_NC);
 }
 
-/*
- * Whether the feature numbered VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR answers
- * as our series documents, before it is trusted: the number is not
- * upstream's, and a kernel that gave it to another feature must not be
- * taken for one that maps WC.  Only requests the series refuses are sent,
- * the harmless first: a GET (SET only: EINVAL), no DMABUF (EBADF), and an
- * attribute it does not know on a DMABUF of @bar (EINVAL).
- */
-static bool
-vfio_dmabuf_memattr_is_ours(int vfio_dev_fd, uint8_t bar)
+const char *
+rte_vfio_dmabuf_memattr_identify(rte_vfio_dmabuf_feature_fn feature, void *ctx,
+				 int own_dmabuf_fd)
 {
-	int fd, ret;
+	const uint32_t memattr = VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR;
+	struct vfio_device_feature_dma_buf_memattr req = {
+		.dmabuf_fd = own_dmabuf_fd,
+		.memattr = UINT32_MAX,
+	};
+	int ret;
 
-	if (vfio_device_feature(vfio_dev_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_GET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != -EINVAL ||
-	    vfio_dmabuf_memattr_request(vfio_dev_fd, -1,
-					VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR_WC) != -EBADF)
-		return false;
-	fd = rte_vfio_dmabuf_export(vfio_dev_fd, bar, 0, rte_mem_page_size());
-	if (fd < 0)
-		return false;
-	ret = vfio_dmabuf_memattr_request(vfio_dev_fd, fd, UINT32_MAX);
-	close(fd);
-	return ret == -EINVAL;
+	if (feature(ctx, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET |
+		    memattr, NULL, 0) != 0)
+		return "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR";
+	/* Every revision of MEMATTR that answers SET takes SET only */
+	if (feature(ctx, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
+		    memattr, NULL, 0) != -EINVAL)
+		return "VFIO device feature " RTE_STR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR)
+		       " takes GET: not DMA_BUF_MEMATTR, not used";
+	/*
+	 * An attribute no revision knows, on a DMABUF of our own: MEMATTR
+	 * refuses it and changes nothing (EINVAL here, ENOENT in the posted
+	 * series' v3 and v4); another SET-only feature on this number can
+	 * touch only that DMABUF, which the caller closes.
+	 */
+	ret = feature(ctx, VFIO_DEVICE_FEATURE_SET | memattr, &req, sizeof(req));
+	if (ret == -EINVAL || ret == -ENOENT)
+		return NULL;
+	return "VFIO device feature " RTE_STR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR)
+	       " does not answer as DMA_BUF_MEMATTR: not used";
 }
 
 /* Whether a DMABUF of @bar can be mmap()ed: a kernel with export but without our series cannot */
@@ -142,6 +154,8 @@ vfio_dmabuf_can_mmap(int vfio_dev_fd, uint8_t bar)
 enum rte_vfio_dmabuf_method
 rte_vfio_dmabuf_kernel_method(int vfio_dev_fd, uint8_t bar, const char **why)
 {
+	int fd;
+
 	*why = NULL;
 	if (vfio_device_feature(vfio_dev_fd, VFIO_DEVICE_FEATURE_PROBE |
 				VFIO_DEVICE_FEATURE_GET |
@@ -149,16 +163,17 @@ rte_vfio_dmabuf_kernel_method(int vfio_dev_fd, uint8_t bar, const char **why)
 		*why = "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF";
 		return RTE_VFIO_DMABUF_METHOD_REGION;
 	}
+	fd = rte_vfio_dmabuf_export(vfio_dev_fd, bar, 0, rte_mem_page_size());
+	if (fd < 0) {
+		*why = "kernel cannot export this BAR as a VFIO DMABUF";
+		return RTE_VFIO_DMABUF_METHOD_REGION;
+	}
+	*why = rte_vfio_dmabuf_memattr_identify(vfio_device_feature_of_fd,
+						&vfio_dev_fd, fd);
+	close(fd);
 	/* The series that has MEMATTR can mmap() a DMABUF: no need to try */
-	if (vfio_device_feature(vfio_dev_fd, VFIO_DEVICE_FEATURE_PROBE |
-				VFIO_DEVICE_FEATURE_SET |
-				VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0) != 0)
-		*why = "kernel lacks VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR";
-	else if (vfio_dmabuf_memattr_is_ours(vfio_dev_fd, bar))
+	if (*why == NULL)
 		return RTE_VFIO_DMABUF_METHOD_DMABUF;
-	else
-		*why = "VFIO device feature " RTE_STR(VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR)
-		       " does not answer as DMA_BUF_MEMATTR: not used";
 	if (!vfio_dmabuf_can_mmap(vfio_dev_fd, bar)) {
 		*why = "kernel cannot mmap() a VFIO DMABUF";
 		return RTE_VFIO_DMABUF_METHOD_REGION;
