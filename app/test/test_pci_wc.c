@@ -9,10 +9,13 @@
  * BAR0 its registers (not prefetchable), BAR2 shared memory that the host
  * sees in a file (64-bit prefetchable).  A driver of this test with the
  * flag takes it; the BAR memory types are read back from the kernel (its
- * PAT reservations and this process's page-table entries), a pattern is
- * written through BAR2 and read by a secondary process, BAR2 faults while
- * the device's memory decode is off, and the device is detached and
- * attached again, then removed by the kernel while mapped.
+ * PAT reservations and this process's page-table entries, which must
+ * agree), a pattern is written through BAR2 and read by a secondary
+ * process, BAR2 faults while the device's memory decode is off, and the
+ * device is detached and attached again, then removed by the kernel while
+ * mapped.  Each process says how many of its probes bus/pci must have
+ * reported ("pci_wc: DEV: N probe(s) to report"): the lab counts
+ * bus/pci's reports in the log against these.
  *
  * The caller says what the kernel must give, as it knows its kernel:
  *   PCI_WC_TEST_EXPECT   the memory type of BAR2: "write-combining" or
@@ -50,7 +53,6 @@
 #include <rte_devargs.h>
 #include <rte_io.h>
 #include <rte_random.h>
-#include <rte_vfio_dmabuf.h>
 
 #include <bus_driver.h>
 #include <bus_pci_driver.h>
@@ -59,7 +61,6 @@
 #include "process.h"
 
 #define PAT_LIST "/sys/kernel/debug/x86/pat_memtype_list"
-#define PTE_DUMP "/sys/kernel/debug/page_tables/current_user"
 #define SHM_BAR 2
 #define REG_BAR 0
 #define PATTERN_LEN (64 * 1024)
@@ -71,12 +72,14 @@ static const struct rte_pci_id ivshmem_ids[] = {
 };
 
 static struct rte_pci_device *probed;
+static char probed_name[PCI_PRI_STR_SIZE];
 static unsigned int nb_probes;
 
 static int
 wc_drv_probe(struct rte_pci_driver *drv __rte_unused, struct rte_pci_device *dev)
 {
 	probed = dev;
+	snprintf(probed_name, sizeof(probed_name), "%s", dev->name);
 	nb_probes++;
 	return 0;
 }
@@ -106,20 +109,240 @@ RTE_INIT(test_pci_wc_driver_register)
 	rte_pci_register(&wc_drv);
 }
 
-static enum rte_vfio_dmabuf_memtype expected;
+/*
+ * Memory types as this unit reads them from the kernel, with parsers of
+ * its own: bus/pci verifies and reports its mappings with EAL's, which
+ * are part of the code under test.
+ */
+enum memtype {
+	MEMTYPE_NONE, /* the kernel shows none */
+	MEMTYPE_WB,
+	MEMTYPE_WC,
+	MEMTYPE_UC_MINUS,
+	MEMTYPE_UC,
+	MEMTYPE_WT,
+	MEMTYPE_WP,
+	MEMTYPE_UNKNOWN, /* a name this unit does not know */
+	MEMTYPE_CONFLICT, /* two types, or a type for a part of the range */
+};
+
+/* The kernel's names of the types, as in its PAT list */
+static const char * const memtype_names[] = {
+	[MEMTYPE_NONE] = "none shown",
+	[MEMTYPE_WB] = "write-back",
+	[MEMTYPE_WC] = "write-combining",
+	[MEMTYPE_UC_MINUS] = "uncached-minus",
+	[MEMTYPE_UC] = "uncached",
+	[MEMTYPE_WT] = "write-through",
+	[MEMTYPE_WP] = "write-protected",
+	[MEMTYPE_UNKNOWN] = "unknown",
+	[MEMTYPE_CONFLICT] = "conflicting",
+};
+
+static const char *
+memtype_name(enum memtype type)
+{
+	return memtype_names[type];
+}
+
+/* The type the kernel calls by the @len characters at @name */
+static enum memtype
+memtype_by_name(const char *name, size_t len)
+{
+	enum memtype type;
+
+	for (type = MEMTYPE_WB; type <= MEMTYPE_WP; type++)
+		if (strlen(memtype_names[type]) == len &&
+		    strncmp(name, memtype_names[type], len) == 0)
+			return type;
+	return MEMTYPE_UNKNOWN;
+}
+
+/* A line of the PAT list: "PAT: [mem 0xSTART-0xEND] TYPE", END excluded */
+struct pat_entry {
+	uint64_t start;
+	uint64_t end;
+	enum memtype type;
+};
+
+static bool
+pat_entry_parse(const char *line, struct pat_entry *entry)
+{
+	static const char lead[] = "PAT: [mem ";
+	char *p;
+
+	if (strncmp(line, lead, strlen(lead)) != 0)
+		return false;
+	entry->start = strtoull(line + strlen(lead), &p, 16);
+	if (*p != '-')
+		return false;
+	entry->end = strtoull(p + 1, &p, 16);
+	if (strncmp(p, "] ", 2) != 0)
+		return false;
+	p += 2;
+	entry->type = memtype_by_name(p, strcspn(p, "\n"));
+	return true;
+}
+
+/*
+ * The type of the PAT reservations of [@phys, @phys + @len): the type of
+ * those that cover it whole, none if none touches it, a conflict if one
+ * covers a part only or two differ.
+ */
+static enum memtype
+pat_memtype(uint64_t phys, uint64_t len)
+{
+	enum memtype type = MEMTYPE_NONE;
+	struct pat_entry entry;
+	char line[256];
+	FILE *f;
+
+	f = fopen(PAT_LIST, "r");
+	if (f == NULL)
+		return MEMTYPE_NONE;
+	while (type != MEMTYPE_CONFLICT && fgets(line, sizeof(line), f) != NULL) {
+		if (!pat_entry_parse(line, &entry) ||
+		    entry.end <= phys || entry.start >= phys + len)
+			continue;
+		if (entry.start > phys || entry.end < phys + len ||
+		    (type != MEMTYPE_NONE && type != entry.type))
+			type = MEMTYPE_CONFLICT;
+		else
+			type = entry.type;
+	}
+	fclose(f);
+	return type;
+}
+
+/*
+ * The PAT MSR as Linux programs it ("x86/PAT: Configuration [0-7]: WB WC
+ * UC- UC WB WP UC- WT"), indexed by an entry's PAT << 2 | PCD << 1 | PWT.
+ */
+static const enum memtype pat_msr[8] = {
+	MEMTYPE_WB, MEMTYPE_WC, MEMTYPE_UC_MINUS, MEMTYPE_UC,
+	MEMTYPE_WB, MEMTYPE_WP, MEMTYPE_UC_MINUS, MEMTYPE_WT,
+};
+
+/* The dump's names of the cache bits, bit 0 (PWT) first */
+static const char * const cache_bit_names[] = { "PWT", "PCD", "PAT" };
+
+/*
+ * A line of the page-table dump: "0xSTART-0xEND  SIZE FLAGS... LEVEL".
+ * The flags of a present entry include "RW" or "ro"; an entry not present
+ * has none.
+ */
+struct pte_range {
+	uintptr_t start;
+	uintptr_t end;
+	bool present;
+	unsigned int cache_bits; /* the PAT MSR index */
+};
+
+static bool
+pte_range_parse(char *line, struct pte_range *range)
+{
+	char *p, *flag, *save;
+	unsigned int bit;
+
+	if (strncmp(line, "0x", 2) != 0)
+		return false;
+	range->start = strtoull(line, &p, 16);
+	if (*p != '-')
+		return false;
+	range->end = strtoull(p + 1, &p, 16);
+	range->present = false;
+	range->cache_bits = 0;
+	for (flag = strtok_r(p, " \n", &save); flag != NULL; flag = strtok_r(NULL, " \n", &save)) {
+		if (strcmp(flag, "RW") == 0 || strcmp(flag, "ro") == 0)
+			range->present = true;
+		for (bit = 0; bit < RTE_DIM(cache_bit_names); bit++)
+			if (strcmp(flag, cache_bit_names[bit]) == 0)
+				range->cache_bits |= RTE_BIT32(bit);
+	}
+	return true;
+}
+
+/*
+ * This process's page tables: the kernel's dump (CONFIG_PTDUMP_DEBUGFS),
+ * the user part included, else current_user alone, which the lab's module
+ * gives the kernels without it (Debian's).
+ */
+static FILE *
+pte_dump_open(void)
+{
+	static const char * const dumps[] = {
+		"/sys/kernel/debug/page_tables/current_kernel",
+		"/sys/kernel/debug/page_tables/current_user",
+	};
+	unsigned int i;
+	FILE *f = NULL;
+
+	for (i = 0; f == NULL && i < RTE_DIM(dumps); i++)
+		f = fopen(dumps[i], "r");
+	return f;
+}
+
+static bool
+pte_dump_readable(void)
+{
+	FILE *f = pte_dump_open();
+
+	if (f == NULL)
+		return false;
+	fclose(f);
+	return true;
+}
+
+/*
+ * The type of this process's page-table entry at @addr, read once first
+ * so that the entry exists; none without a dump or an entry.
+ */
+static enum memtype
+pte_memtype(const volatile void *addr)
+{
+	uintptr_t va = (uintptr_t)addr;
+	enum memtype type = MEMTYPE_NONE;
+	struct pte_range range;
+	char line[256];
+	FILE *f;
+
+	(void)rte_read32(addr);
+	f = pte_dump_open();
+	if (f == NULL)
+		return MEMTYPE_NONE;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (!pte_range_parse(line, &range) || va < range.start || va >= range.end)
+			continue;
+		if (range.present)
+			type = pat_msr[range.cache_bits];
+		break;
+	}
+	fclose(f);
+	return type;
+}
+
+/*
+ * The memory type of @res's mapping as the kernel shows it: this
+ * process's page-table entry, else the PAT reservation of its pages.
+ * Where both show one they must agree.
+ */
+static enum memtype
+mapping_type(const struct rte_mem_resource *res)
+{
+	enum memtype pte = pte_memtype(res->addr);
+	enum memtype pat = pat_memtype(res->phys_addr, res->len);
+
+	if (pte != MEMTYPE_NONE && pat != MEMTYPE_NONE && pte != pat) {
+		printf("[0x%" PRIx64 ", +0x%" PRIx64 "): page-table entry %s, PAT reservation %s\n",
+		       res->phys_addr, res->len, memtype_name(pte), memtype_name(pat));
+		return MEMTYPE_CONFLICT;
+	}
+	return pte != MEMTYPE_NONE ? pte : pat;
+}
+
+static enum memtype expected;
 /* The string the device was named with, to attach it again */
 static char devargs[128];
-
-static enum rte_vfio_dmabuf_memtype
-memtype_by_name(const char *name)
-{
-	enum rte_vfio_dmabuf_memtype t;
-
-	for (t = RTE_VFIO_DMABUF_MEMTYPE_WB; t <= RTE_VFIO_DMABUF_MEMTYPE_WP; t++)
-		if (strcmp(name, rte_vfio_dmabuf_memtype_name(t)) == 0)
-			return t;
-	return RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
-}
 
 /* The memory type BAR2 must have, from PCI_WC_TEST_EXPECT */
 static int
@@ -127,12 +350,22 @@ expected_from_env(void)
 {
 	const char *want = getenv("PCI_WC_TEST_EXPECT");
 
-	expected = want != NULL ? memtype_by_name(want) : RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
-	if (expected == RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED) {
+	expected = want != NULL ? memtype_by_name(want, strlen(want)) : MEMTYPE_UNKNOWN;
+	if (expected == MEMTYPE_UNKNOWN) {
 		printf("PCI_WC_TEST_EXPECT must name the memory type BAR2 must have (write-combining, uncached-minus)\n");
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * bus/pci says once per probe what WC became where WC was asked: the lab
+ * counts those reports against the sum of the numbers of these lines.
+ */
+static void
+print_probes_to_report(unsigned int n, const char *whose)
+{
+	printf("pci_wc: %s: %u probe(s) to report (%s)\n", probed_name, n, whose);
 }
 
 static int
@@ -156,46 +389,19 @@ pci_wc_suite_setup(void)
 	return TEST_SUCCESS;
 }
 
-static enum rte_vfio_dmabuf_memtype
-pat_type(uint64_t phys, uint64_t len)
+static void
+pci_wc_suite_teardown(void)
 {
-	enum rte_vfio_dmabuf_memtype t = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
-	FILE *f = fopen(PAT_LIST, "r");
-
-	if (f != NULL) {
-		t = rte_vfio_dmabuf_pat_type(f, phys, len);
-		fclose(f);
-	}
-	return t;
+	print_probes_to_report(nb_probes, "the primary process: all its probes");
 }
 
-/* The memory type of this process's mapping at @addr (read once before) */
-static enum rte_vfio_dmabuf_memtype
-pte_type(const volatile void *addr)
+/* What the kernel shows of BAR @bar's mapping, for the log */
+static void
+print_evidence(int bar, const struct rte_mem_resource *res)
 {
-	enum rte_vfio_dmabuf_memtype t = RTE_VFIO_DMABUF_MEMTYPE_UNVERIFIED;
-	FILE *f;
-
-	(void)rte_read32(addr);
-	f = fopen(PTE_DUMP, "r");
-	if (f != NULL) {
-		t = rte_vfio_dmabuf_pte_type(f, (const void *)(uintptr_t)addr);
-		fclose(f);
-	}
-	return t;
-}
-
-/*
- * The memory type of @res's mapping as the kernel shows it: this process's
- * page-table entry, or where the kernel has no page-table dump
- * (CONFIG_PTDUMP_DEBUGFS, which Debian's kernels lack) its PAT reservation.
- */
-static enum rte_vfio_dmabuf_memtype
-mapping_type(const struct rte_mem_resource *res)
-{
-	if (access(PTE_DUMP, R_OK) == 0)
-		return pte_type(res->addr);
-	return pat_type(res->phys_addr, res->len);
+	printf("BAR%d [0x%" PRIx64 ", +0x%" PRIx64 "): page-table entry %s, PAT reservation %s\n",
+	       bar, res->phys_addr, res->len, memtype_name(pte_memtype(res->addr)),
+	       memtype_name(pat_memtype(res->phys_addr, res->len)));
 }
 
 static int
@@ -203,39 +409,34 @@ test_bar2_has_the_memory_type_asked(void)
 {
 	const struct rte_mem_resource *shm = &probed->mem_resource[SHM_BAR];
 	const struct rte_mem_resource *reg = &probed->mem_resource[REG_BAR];
-	enum rte_vfio_dmabuf_memtype t;
+	enum memtype t;
 
 	TEST_ASSERT(shm->addr != NULL && shm->len != 0, "BAR%d is not mapped", SHM_BAR);
+	print_evidence(SHM_BAR, shm);
 	t = mapping_type(shm);
-	printf("BAR%d [0x%" PRIx64 ", +0x%" PRIx64 "): %s by its %s, expected %s\n",
-	       SHM_BAR, shm->phys_addr, shm->len, rte_vfio_dmabuf_memtype_name(t),
-	       access(PTE_DUMP, R_OK) == 0 ? "page-table entry" : "PAT reservation",
-	       rte_vfio_dmabuf_memtype_name(expected));
 	TEST_ASSERT_EQUAL(t, expected, "BAR%d is mapped %s, not %s", SHM_BAR,
-			  rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+			  memtype_name(t), memtype_name(expected));
 	/*
 	 * A WC mapping always holds a WC reservation of the whole BAR; a
 	 * region mmap() holds an uncached one, or none where vfio-pci inserts
 	 * its pages at fault time (the vfio-dmabuf series).
 	 */
-	t = pat_type(shm->phys_addr, shm->len);
-	if (expected == RTE_VFIO_DMABUF_MEMTYPE_WC)
+	t = pat_memtype(shm->phys_addr, shm->len);
+	if (expected == MEMTYPE_WC)
 		TEST_ASSERT_EQUAL(t, expected, "BAR%d's PAT reservation is %s, not %s", SHM_BAR,
-				  rte_vfio_dmabuf_memtype_name(t),
-				  rte_vfio_dmabuf_memtype_name(expected));
+				  memtype_name(t), memtype_name(expected));
 	else
-		TEST_ASSERT(t != RTE_VFIO_DMABUF_MEMTYPE_WC,
-			    "BAR%d mapped %s, reserved write-combining", SHM_BAR,
-			    rte_vfio_dmabuf_memtype_name(expected));
+		TEST_ASSERT(t != MEMTYPE_WC, "BAR%d mapped %s, reserved write-combining",
+			    SHM_BAR, memtype_name(expected));
 
 	/* The register BAR is not prefetchable: never WC, whatever was asked */
-	TEST_ASSERT(pat_type(reg->phys_addr, reg->len) != RTE_VFIO_DMABUF_MEMTYPE_WC,
+	TEST_ASSERT(pat_memtype(reg->phys_addr, reg->len) != MEMTYPE_WC,
 		    "BAR%d (registers) reserved write-combining", REG_BAR);
-	if (reg->addr != NULL && access(PTE_DUMP, R_OK) == 0) {
-		t = pte_type(reg->addr);
-		TEST_ASSERT_EQUAL(t, RTE_VFIO_DMABUF_MEMTYPE_UC_MINUS,
-				  "BAR%d (registers) mapped %s", REG_BAR,
-				  rte_vfio_dmabuf_memtype_name(t));
+	if (reg->addr != NULL && pte_dump_readable()) {
+		print_evidence(REG_BAR, reg);
+		t = mapping_type(reg);
+		TEST_ASSERT_EQUAL(t, MEMTYPE_UC_MINUS, "BAR%d (registers) mapped %s", REG_BAR,
+				  memtype_name(t));
 	}
 	return TEST_SUCCESS;
 }
@@ -354,25 +555,48 @@ test_secondary_sees_the_same(void)
 	return TEST_SUCCESS;
 }
 
+/* Whether this process maps @addr from a DMABUF */
+static bool
+mapped_from_dmabuf(const void *addr)
+{
+	uintptr_t va = (uintptr_t)addr, start, end;
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = sscanf(line, "%" SCNxPTR "-%" SCNxPTR, &start, &end) == 2 &&
+			va >= start && va < end && strstr(line, "dmabuf") != NULL;
+	fclose(f);
+	return found;
+}
+
 /* The secondary process that test_secondary_sees_the_same() starts */
 int
 test_pci_wc_secondary_child(void)
 {
 	const char *seed = getenv("PCI_WC_TEST_SEED");
 	const char *offset = getenv("PCI_WC_TEST_OFFSET");
-	enum rte_vfio_dmabuf_memtype t;
+	enum memtype t;
 	int bad;
 
 	if (probed == NULL || seed == NULL || offset == NULL || expected_from_env() != 0) {
 		printf("secondary: no device probed, or no PCI_WC_TEST_SEED/OFFSET\n");
 		return -1;
 	}
+	/* It asks for nothing: it maps the primary's DMABUFs, and reports them */
+	if (mapped_from_dmabuf(probed->mem_resource[SHM_BAR].addr))
+		print_probes_to_report(nb_probes, "a secondary process, BAR2 from a DMABUF");
+	else
+		print_probes_to_report(0, "a secondary process, BAR2 not from a DMABUF");
 	pattern_seed = strtoull(seed, NULL, 0);
 	pattern_offset = strtoull(offset, NULL, 0);
 	t = mapping_type(&probed->mem_resource[SHM_BAR]);
 	if (t != expected) {
 		printf("secondary: BAR%d is mapped %s, not %s\n", SHM_BAR,
-		       rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+		       memtype_name(t), memtype_name(expected));
 		return -1;
 	}
 	bad = pattern_check(0);
@@ -382,7 +606,7 @@ test_pci_wc_secondary_child(void)
 	}
 	pattern_write(~0ULL);
 	printf("secondary: BAR%d %s, the primary's %u bytes read, their inverse written\n",
-	       SHM_BAR, rte_vfio_dmabuf_memtype_name(t), PATTERN_LEN);
+	       SHM_BAR, memtype_name(t), PATTERN_LEN);
 	return 0;
 }
 
@@ -419,7 +643,7 @@ test_sigbus_while_memory_is_off(void)
 {
 	struct sigaction on_bus_error = { .sa_handler = on_sigbus }, old;
 	volatile uint32_t *bar = probed->mem_resource[SHM_BAR].addr;
-	enum rte_vfio_dmabuf_memtype t;
+	enum memtype t;
 	int bad;
 
 	sigemptyset(&on_bus_error.sa_mask);
@@ -434,12 +658,12 @@ test_sigbus_while_memory_is_off(void)
 
 	t = mapping_type(&probed->mem_resource[SHM_BAR]);
 	TEST_ASSERT_EQUAL(t, expected, "memory decode on again: BAR%d is %s, not %s", SHM_BAR,
-			  rte_vfio_dmabuf_memtype_name(t), rte_vfio_dmabuf_memtype_name(expected));
+			  memtype_name(t), memtype_name(expected));
 	bad = pattern_check(0);
 	TEST_ASSERT(bad < 0, "memory decode on again: BAR%d word %d is not as written",
 		    SHM_BAR, bad);
 	printf("BAR%d: SIGBUS with memory decode off, %s again with it on\n",
-	       SHM_BAR, rte_vfio_dmabuf_memtype_name(t));
+	       SHM_BAR, memtype_name(t));
 	return TEST_SUCCESS;
 }
 
@@ -503,10 +727,9 @@ is_vfio_map(const char *line, uint64_t lo __rte_unused, uint64_t hi __rte_unused
 static bool
 is_pat_entry_in(const char *line, uint64_t lo, uint64_t hi)
 {
-	uint64_t start, end;
+	struct pat_entry entry;
 
-	return sscanf(line, "PAT: [mem 0x%" SCNx64 "-0x%" SCNx64 "]", &start, &end) == 2 &&
-	       start < hi && end > lo;
+	return pat_entry_parse(line, &entry) && entry.start < hi && entry.end > lo;
 }
 
 static void
@@ -542,7 +765,7 @@ attach_and_check(struct traces *t, const char *when)
 	TEST_ASSERT_SUCCESS(attach_device(), "%s", when);
 	shm = &probed->mem_resource[SHM_BAR];
 	TEST_ASSERT_EQUAL(mapping_type(shm), expected, "%s: BAR%d is not %s", when,
-			  SHM_BAR, rte_vfio_dmabuf_memtype_name(expected));
+			  SHM_BAR, memtype_name(expected));
 	take_traces(t, shm->phys_addr, shm->len);
 	return TEST_SUCCESS;
 }
@@ -575,7 +798,7 @@ test_hotplug_leaves_nothing_behind(void)
 		TEST_ASSERT_SUCCESS(attach_device(), "cycle %u", i);
 		TEST_ASSERT_EQUAL(mapping_type(&probed->mem_resource[SHM_BAR]), expected,
 				  "cycle %u: BAR%d is not %s", i, SHM_BAR,
-				  rte_vfio_dmabuf_memtype_name(expected));
+				  memtype_name(expected));
 	}
 	TEST_ASSERT_SUCCESS(detach_device(), "after the cycles");
 	take_traces(&now, phys, len);
@@ -726,7 +949,7 @@ test_removal_by_the_kernel(void)
 	TEST_ASSERT_SUCCESS(attach_device(), "after the removal");
 	TEST_ASSERT_EQUAL(mapping_type(&probed->mem_resource[SHM_BAR]), expected,
 			  "after the removal: BAR%d is not %s", SHM_BAR,
-			  rte_vfio_dmabuf_memtype_name(expected));
+			  memtype_name(expected));
 	printf("%s removed by the kernel while mapped, detached, found and attached again\n",
 	       removed_name);
 	return TEST_SUCCESS;
@@ -735,6 +958,7 @@ test_removal_by_the_kernel(void)
 static struct unit_test_suite pci_wc_testsuite = {
 	.suite_name = "bus/pci write-combining under vfio-pci",
 	.setup = pci_wc_suite_setup,
+	.teardown = pci_wc_suite_teardown,
 	.unit_test_cases = {
 		TEST_CASE(test_bar2_has_the_memory_type_asked),
 		TEST_CASE(test_pattern_reaches_the_device),
