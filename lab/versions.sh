@@ -49,3 +49,33 @@ FORK_VERSION=$DPDK_UPSTREAM_VERSION-vfiodmabuf.$FORK_RELEASE
 FORK_DEB_VERSION=$DPDK_DEB_VERSION+vfiodmabuf$FORK_RELEASE
 # Who commits the exported tree and signs the packages' changelog entry.
 FORK_MAINTAINER="Seed 945f7941 maintainers <maintainers@users.noreply.r-seed-945f7941.example>"
+
+# sid 7.2's headers, for the lab's debugging module (lab/build-ptdump-module)
+# in the sid chroot below: the kernel was built with sid's gcc-16.
+STOCK72_KERNEL_RELEASE=7.2.13+deb14-amd64
+STOCK72_HEADERS_PKG=linux-headers-7.2.13+deb14-amd64
+STOCK72_HEADERS_SHA256=ca62a68d18f87235d0c32b1a3e129f9cb7859ac5e6a0c95574081f02faed8573
+STOCK72_HEADERS_COMMON_PKG=linux-headers-7.2.13+deb14-common
+STOCK72_HEADERS_COMMON_SHA256=5067c68cf803b385f72e6ea530cfbb9226f5eb91bfb7e256b6fcb4f87fd6279c
+STOCK72_KBUILD_PKG=linux-kbuild-7.2.13+deb14
+STOCK72_KBUILD_SHA256=0cecebac12f863b32f0b0a5b48b3b762240ff614603e9d8fd550fc095de0e610
+# (the headers depend on it: the kernel's config and System.map)
+STOCK72_KBASE_PKG=linux-base-7.2.13+deb14-amd64
+STOCK72_KBASE_SHA256=2b2d3c6e224358c60974d0bc87461da99a85733eb1fec035b5167582c3bede2b
+
+# Build chroots (lab/build-chroot SUITE): a minimal Debian SUITE made with
+# bookworm's debootstrap from the archive the host uses, for a compiler
+# bookworm lacks.  CHROOT_<SUITE>_PACKAGES go in from the archive at
+# exactly these versions (apt checks them against the signed index; the
+# base system is the suite's of the day, listed in the chroot's manifest);
+# CHROOT_<SUITE>_FETCH names the lab/fetch target whose .debs, with their
+# sha256 pinned above, go in beside them.
+# sid: the toolchain of sid's 7.2.13 kernel, as its headers' .config says
+# (x86_64-linux-gnu-gcc-16 (Debian 16.2.0-4) 16.2.0, binutils 2.47.50,
+# pahole 1.32).
+CHROOT_SID_PACKAGES="gcc-16=16.2.0-4 gcc-16-for-host=16.2.0-4
+	gcc-16-x86-64-linux-gnu=16.2.0-4 cpp-16=16.2.0-4 cpp-16-for-host=16.2.0-4
+	cpp-16-x86-64-linux-gnu=16.2.0-4 gcc-16-base=16.2.0-4 libgcc-16-dev=16.2.0-4
+	binutils=2.47.50.20261021-1 binutils-x86-64-linux-gnu=2.47.50.20261021-1
+	make=4.4.1-3 pahole=1.32-1 linux-base=4.17"
+CHROOT_SID_FETCH=stock72-headers
