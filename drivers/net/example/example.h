@@ -65,7 +65,6 @@ enum example_hw_stat {
 /* The device, shared by all processes (dev_private) */
 struct example_adapter {
 	uint64_t hw_stats[EXAMPLE_HW_STATS_NB];
-	bool doorbell_wc; /* the TX doorbell page is mapped write-combining */
 };
 
 struct example_rx_queue {

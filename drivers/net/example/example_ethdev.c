@@ -89,6 +89,7 @@ static const struct example_hw_counter {
 enum example_sw_xstat {
 	EXAMPLE_SW_DOORBELL_WC,
 	EXAMPLE_SW_DOORBELL_WC_VERIFIED,
+	EXAMPLE_SW_DOORBELL_VERIFIED_BY_PTE,
 	EXAMPLE_SW_RX_DOORBELLS,
 	EXAMPLE_SW_TX_DOORBELLS,
 	EXAMPLE_SW_TX_PKTS_PER_DOORBELL,
@@ -98,6 +99,7 @@ enum example_sw_xstat {
 static const char * const example_sw_xstat_names[EXAMPLE_SW_XSTATS_NB] = {
 	[EXAMPLE_SW_DOORBELL_WC] = "doorbell_wc",
 	[EXAMPLE_SW_DOORBELL_WC_VERIFIED] = "doorbell_wc_verified",
+	[EXAMPLE_SW_DOORBELL_VERIFIED_BY_PTE] = "doorbell_verified_by_pte",
 	[EXAMPLE_SW_RX_DOORBELLS] = "rx_doorbells",
 	[EXAMPLE_SW_TX_DOORBELLS] = "tx_doorbells",
 	[EXAMPLE_SW_TX_PKTS_PER_DOORBELL] = "tx_packets_per_doorbell_x1000",
@@ -705,18 +707,22 @@ example_xstats_get_names(struct rte_eth_dev *dev __rte_unused,
 }
 
 /*
- * Whether the kernel shows the TX doorbell page of this process's mapping
- * write-combining (the bus read it back when it mapped the device): the
- * page may be WC as far as the kernel accepted, and still not be.
+ * The TX doorbell page as this process mapped it.  Its memory type is
+ * read back from this process's own page table once a doorbell has gone
+ * through it (a page never written has no entry to read, and until then
+ * the bus's answer from the kernel's PAT list stands); read once, as a
+ * page-table dump is costly and the answer does not change.
  */
-static bool
-example_doorbell_wc_verified(const struct rte_eth_dev *dev)
+static const struct rte_vfio_dmabuf_range *
+example_doorbell_range(const struct rte_eth_dev *dev)
 {
+	struct rte_vfio_dmabuf_device *vdev = RTE_DEV_TO_VFIO_DMABUF(dev->device);
 	const struct rte_vfio_dmabuf_range *r;
 
-	r = rte_vfio_dmabuf_range_at(RTE_DEV_TO_VFIO_DMABUF(dev->device), 0,
-				     EXAMPLE_TDT);
-	return r != NULL && r->verified == RTE_VFIO_DMABUF_MEMTYPE_WC;
+	r = rte_vfio_dmabuf_range_at(vdev, 0, EXAMPLE_TDT);
+	if (r != NULL && r->verified_by != RTE_VFIO_DMABUF_VERIFIED_BY_PTE)
+		rte_vfio_dmabuf_verify(vdev);
+	return r;
 }
 
 static int
@@ -726,6 +732,7 @@ example_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 	const struct example_adapter *ad = dev->data->dev_private;
 	const struct example_rx_queue *rxq = example_rxq(dev);
 	const struct example_tx_queue *txq = example_txq(dev);
+	const struct rte_vfio_dmabuf_range *doorbell;
 	uint64_t sw[EXAMPLE_SW_XSTATS_NB] = { 0 };
 	unsigned int i, n = 0;
 
@@ -738,8 +745,14 @@ example_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats,
 		xstats[n++].value = ad->hw_stats[i];
 	}
 
-	sw[EXAMPLE_SW_DOORBELL_WC] = ad->doorbell_wc;
-	sw[EXAMPLE_SW_DOORBELL_WC_VERIFIED] = example_doorbell_wc_verified(dev);
+	doorbell = example_doorbell_range(dev);
+	if (doorbell != NULL) {
+		sw[EXAMPLE_SW_DOORBELL_WC] = doorbell->obtained == RTE_VFIO_DMABUF_ATTR_WC;
+		sw[EXAMPLE_SW_DOORBELL_WC_VERIFIED] =
+			doorbell->verified == RTE_VFIO_DMABUF_MEMTYPE_WC;
+		sw[EXAMPLE_SW_DOORBELL_VERIFIED_BY_PTE] =
+			doorbell->verified_by == RTE_VFIO_DMABUF_VERIFIED_BY_PTE;
+	}
 	if (rxq != NULL)
 		sw[EXAMPLE_SW_RX_DOORBELLS] = rxq->doorbells;
 	if (txq != NULL) {
@@ -810,8 +823,7 @@ example_probe_secondary(struct rte_vfio_dmabuf_device *dev, struct example_hw *h
 
 /* The primary process: a new port, the device reset and set up */
 static int
-example_probe_primary(struct rte_vfio_dmabuf_device *dev, struct example_hw *hw,
-		      bool doorbell_wc)
+example_probe_primary(struct rte_vfio_dmabuf_device *dev, struct example_hw *hw)
 {
 	int numa = dev->device.numa_node;
 	struct example_adapter *ad;
@@ -834,10 +846,8 @@ example_probe_primary(struct rte_vfio_dmabuf_device *dev, struct example_hw *hw,
 	eth_dev->data->mac_addrs = rte_zmalloc_socket(dev->name, RTE_ETHER_ADDR_LEN,
 						      0, numa);
 	ret = ad == NULL || eth_dev->data->mac_addrs == NULL ? -ENOMEM : 0;
-	if (ret == 0) {
-		ad->doorbell_wc = doorbell_wc;
+	if (ret == 0)
 		ret = example_dev_init_hw(eth_dev);
-	}
 	if (ret == 0)
 		ret = example_watch_dev_events();
 	if (ret != 0) {
@@ -880,7 +890,7 @@ example_probe(struct rte_vfio_dmabuf_driver *drv __rte_unused,
 		return -ENOMEM;
 	hw->bar0 = dev->bars[0].addr;
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
-		ret = example_probe_primary(dev, hw, attr == RTE_VFIO_DMABUF_ATTR_WC);
+		ret = example_probe_primary(dev, hw);
 	else
 		ret = example_probe_secondary(dev, hw);
 	if (ret != 0) {
