@@ -2,13 +2,18 @@
 /*
  * VFIO_DEVICE_FEATURE_DMA_BUF from userspace: export of BAR ranges as
  * DMABUFs and the errors for bad requests, on whatever kernel the lab
- * booted.  The caller says what the kernel is expected to support:
+ * booted.  The caller says what the kernel is expected to support, never
+ * the kernel:
  *
- *   VFIO_DMABUF_EXPECT=export|none vfio_dmabuf_export_test [harness opts] BDF
+ *   VFIO_DMABUF_EXPECT=mmap|export|none VFIO_DMABUF_EXPORTER=NAME \
+ *	vfio_dmabuf_export_test [harness opts] BDF
  *
- * "export": Linux 7.2 and later (stock or patched), every export case must
- * pass.  "none": a kernel without the feature (Linux 6.1), every request
- * must fail with ENOTTY, and nothing else.
+ * "mmap": our series (or the variant driver): every export case must pass
+ * and a DMABUF must mmap().  "export": stock Linux 7.2 and later, every
+ * export case must pass and mmap() must fail.  "none": a kernel without the
+ * feature (Linux 6.1), every request must fail with ENOTTY, and nothing
+ * else.  NAME is the exporter fdinfo must name (vfio_pci_core, or the
+ * variant driver's vfio_dmabuf_pci).
  *
  * The device is opened through the VFIO group API, with the type1 IOMMU
  * or, where the group is a no-IOMMU group, the no-IOMMU container.
@@ -25,7 +30,9 @@
 #define E1000_STATUS 0x8
 
 static const char *device_bdf;
+static const char *expect_exporter;
 static bool expect_export;
+static bool expect_mmap;
 
 FIXTURE(dma_buf) {
 	struct vfio_dev dev;
@@ -104,9 +111,8 @@ TEST_F(dma_buf, export_one_page)
 	ASSERT_GE(fd, 0);
 	/* A DMABUF reports its size through llseek and fdinfo. */
 	ASSERT_EQ((off_t)PAGE, lseek(fd, 0, SEEK_END));
-	/* The exporter: vfio_pci_core, or the variant driver vfio_dmabuf_pci */
 	fdinfo_field(fd, "exp_name", val, sizeof(val));
-	ASSERT_TRUE(!strcmp(val, "vfio_pci_core") || !strcmp(val, "vfio_dmabuf_pci"));
+	ASSERT_STREQ(expect_exporter, val);
 	fdinfo_field(fd, "size", val, sizeof(val));
 	ASSERT_EQ(PAGE, strtoul(val, NULL, 0));
 	ASSERT_EQ(0, close(fd));
@@ -270,27 +276,28 @@ TEST_F(dma_buf, bad_argsz_too_small)
 }
 
 /*
- * mmap() of a DMABUF comes with the MEMATTR feature (our series).  Where
- * the kernel lacks it, mmap must fail (userspace falls back to the region
- * mmap); where it has it, the mapping must show the same registers as the
- * region read.
+ * mmap() of a DMABUF and the MEMATTR feature come together (our series).
+ * Where the kernel lacks them, mmap must fail (userspace falls back to the
+ * region mmap); where it has them, the mapping must show the same
+ * registers as the region read.
  */
-TEST_F(dma_buf, mmap_follows_memattr_probe)
+TEST_F(dma_buf, mmap_and_memattr_as_expected)
 {
 	struct vfio_region_dma_range r = { 0, PAGE };
 	__u32 status_rw;
-	bool has_mmap;
+	int has_memattr;
 	void *map;
 	int fd;
 
 	SKIP_UNLESS_EXPORT();
-	has_mmap = !device_feature(self->dev.device, VFIO_DEVICE_FEATURE_PROBE |
-				   VFIO_DEVICE_FEATURE_SET |
-				   VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0);
+	has_memattr = device_feature(self->dev.device, VFIO_DEVICE_FEATURE_PROBE |
+				     VFIO_DEVICE_FEATURE_SET |
+				     VFIO_DEVICE_FEATURE_DMA_BUF_MEMATTR, NULL, 0);
+	ASSERT_EQ(expect_mmap ? 0 : -ENOTTY, has_memattr);
 	fd = dmabuf_export(self->dev.device, 0, 0, O_RDWR, &r, 1);
 	ASSERT_GE(fd, 0);
 	map = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (!has_mmap) {
+	if (!expect_mmap) {
 		ASSERT_EQ(MAP_FAILED, map);
 		ASSERT_EQ(EINVAL, errno);
 	} else {
@@ -309,13 +316,16 @@ int main(int argc, char *argv[])
 {
 	const char *expect = getenv("VFIO_DMABUF_EXPECT");
 
-	if (argc < 2 || !expect ||
-	    (strcmp(expect, "export") && strcmp(expect, "none"))) {
-		fprintf(stderr, "usage: VFIO_DMABUF_EXPECT=export|none %s [harness options] BDF\n",
+	expect_exporter = getenv("VFIO_DMABUF_EXPORTER");
+	if (argc < 2 || !expect || !expect_exporter ||
+	    (strcmp(expect, "mmap") && strcmp(expect, "export") &&
+	     strcmp(expect, "none"))) {
+		fprintf(stderr, "usage: VFIO_DMABUF_EXPECT=mmap|export|none VFIO_DMABUF_EXPORTER=NAME %s [harness options] BDF\n",
 			argv[0]);
 		return KSFT_FAIL;
 	}
-	expect_export = !strcmp(expect, "export");
+	expect_mmap = !strcmp(expect, "mmap");
+	expect_export = expect_mmap || !strcmp(expect, "export");
 	device_bdf = argv[--argc];
 	return test_harness_run(argc, argv);
 }

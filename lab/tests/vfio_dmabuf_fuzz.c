@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vfio_dmabuf_fuzz BDF OTHER_BDF [SECONDS [SEED]]: a bounded fuzzer for
+ * vfio_dmabuf_fuzz BDF OTHER_BDF [OPERATIONS [SEED]]: a bounded fuzzer for
  * the DMABUF features of vfio-pci, run in the lab where a kernel report
  * fails the boot.  THREADS threads share a pool of file descriptors (the
  * DMABUFs of both devices, fds that are not DMABUFs, closed and invalid
- * numbers) and, until SECONDS (default 60) have passed, each picks at
- * random:
+ * numbers) and each makes OPERATIONS (default 50000) of these, picked at
+ * random: a fixed amount of work, whatever the machine's speed:
  *
  *  - a VFIO_DEVICE_FEATURE ioctl with random flags (GET, SET, PROBE),
  *    feature number (around 11, 13 and 14), argsz and payload, the fd
@@ -20,7 +20,9 @@
  *    it, reads it, and keeps the fd or only the mapping for a while.
  *
  * SET and mmap() of the same DMABUF race between threads by design.
- * Afterwards the device must still export, set WC, map and read.  Prints
+ * Every kind of operation must have run and succeeded at least once (a
+ * fuzzer that only collects errors proves nothing), and afterwards the
+ * device must still export, set WC, map and read.  Prints
  * the operations and errnos seen, and the seed to replay the sequence of
  * each thread (the interleaving is the scheduler's).
  */
@@ -58,26 +60,18 @@ static int holder_sock = -1;
 static struct vfio_dev devs[2];
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static int pool[POOL];
-static double deadline;
+static unsigned long ops_per_thread = 50000;
 
 /* Per thread: its PRNG, counts, and where SIGBUS returns to */
 struct worker {
 	pthread_t thread;
 	unsigned long long rng;
-	unsigned long ops[NR_OPS], ok[NR_OPS], sigbus;
+	unsigned long ops_done, ops[NR_OPS], ok[NR_OPS], sigbus;
 	unsigned long errnos[MAX_ERRNO + 1];
 };
 
 /* volatile: the stores must not move across the guarded access */
 static __thread sigjmp_buf *volatile sigbus_jump;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static unsigned long long rnd(struct worker *w)
 {
@@ -389,7 +383,7 @@ static void *work(void *arg)
 		total += weight[op];
 	}
 
-	while (now() < deadline) {
+	while (w->ops_done++ < ops_per_thread) {
 		r = pick(w, total);
 		for (op = 0; r >= weight[op]; op++)
 			r -= weight[op];
@@ -439,15 +433,15 @@ int main(int argc, char *argv[])
 	unsigned long long seed;
 	struct worker w[THREADS];
 	unsigned long total = 0, e[MAX_ERRNO + 1] = { 0 };
-	int seconds = 60, i, op, ret, status;
+	int i, op, ret, status, idle = 0;
 	pid_t holder;
 
 	if (argc < 3 || argc > 5) {
-		fprintf(stderr, "usage: %s BDF OTHER_BDF [SECONDS [SEED]]\n", argv[0]);
+		fprintf(stderr, "usage: %s BDF OTHER_BDF [OPERATIONS [SEED]]\n", argv[0]);
 		return 2;
 	}
 	if (argc > 3)
-		seconds = atoi(argv[3]);
+		ops_per_thread = strtoul(argv[3], NULL, 0);
 	seed = argc > 4 ? strtoull(argv[4], NULL, 0) : (unsigned long long)time(NULL);
 	for (i = 0; i < 2; i++) {
 		memset(&devs[i], -1, sizeof(devs[i]));
@@ -476,10 +470,9 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 
-	printf("fuzz: %s and %s, %d threads for %d s, seed %llu\n", argv[1], argv[2],
-	       THREADS, seconds, seed);
+	printf("fuzz: %s and %s, %d threads of %lu operations, seed %llu\n", argv[1],
+	       argv[2], THREADS, ops_per_thread, seed);
 	fflush(stdout);
-	deadline = now() + seconds;
 	for (i = 0; i < THREADS; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].rng = seed * (i + 1) + 0x9e3779b97f4a7c15ULL;
@@ -495,6 +488,7 @@ int main(int argc, char *argv[])
 			n += w[i].ops[op], ok += w[i].ok[op];
 		printf("fuzz: %-8s %8lu calls, %8lu succeeded\n", op_name[op], n, ok);
 		total += n;
+		idle += ok == 0;
 	}
 	for (i = 0; i < THREADS; i++)
 		for (ret = 0; ret <= MAX_ERRNO; ret++)
@@ -504,6 +498,11 @@ int main(int argc, char *argv[])
 			printf("fuzz: errno %-12s %8lu\n", strerrorname_np(ret) ?: "?", e[ret]);
 	printf("fuzz: %lu operations, %lu SIGBUS caught\n", total,
 	       w[0].sigbus + w[1].sigbus + w[2].sigbus);
+	if (total != THREADS * ops_per_thread || idle) {
+		printf("fuzz: %lu operations of %lu, %d kind(s) never succeeded\n",
+		       total, THREADS * ops_per_thread, idle);
+		return 1;
+	}
 
 	fflush(stdout);
 	for (i = 0; i < POOL; i++)
