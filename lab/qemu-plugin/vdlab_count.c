@@ -39,6 +39,16 @@
  * follow it before the call's next MMIO access or its return.  Under TCG
  * nothing goes wrong without the fences, so only this check can see them
  * missing.
+ *
+ * Per call, the MMIO writes: how many calls made none, one, more.  And on
+ * rx functions, whether the call returned frames: QEMU 7.2's plugin API
+ * cannot read a register (the return value), so the frames are counted as
+ * they are stored, one 8-byte pointer each, into rx_pkts, which is on the
+ * caller's stack in testpmd: the call's stores above its return address.
+ * The function's first instruction pushes a register right below that
+ * address (GCC's prologue when the function saves one, as DPDK's burst
+ * functions do): the call's first store tells where it is.  Calls of a
+ * function that starts otherwise count as unknown.
  */
 
 #include <errno.h>
@@ -60,10 +70,17 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
 #define MAX_VCPUS 16
 /* The lowest kernel address of x86-64 */
 #define KERNEL_START 0xffff800000000000ULL
+/*
+ * How far above its return address a call's stores are its caller's stack:
+ * far more than testpmd's frames with their 4 KiB burst arrays, far less
+ * than a stack
+ */
+#define CALLER_STACK_SPAN 0x10000
 
 struct fn {
 	char name[64];
 	bool is_tx;
+	bool pushes_first;	/* its first instruction is a PUSH */
 	uint64_t addr;
 	uint64_t size;
 	uint8_t *bytes;		/* the function as bin has it */
@@ -84,6 +101,11 @@ struct fn_count {
 	uint64_t doorbells;
 	uint64_t unfenced_before;	/* doorbells after an unfenced store */
 	uint64_t unfenced_after;	/* doorbells not fenced before what follows */
+	uint64_t writes_per_call[3];	/* calls with 0, 1, 2 or more MMIO writes */
+	uint64_t frames;		/* stored to the caller's stack: returned */
+	uint64_t nonempty_calls;	/* calls that returned frames */
+	uint64_t empty_call_writes;	/* MMIO writes of calls that returned none */
+	uint64_t unknown_calls;	/* return address not found: frames unknown */
 	uint64_t mmio_overflow;
 	struct mmio_count mmio[MAX_MMIO_ADDRS];
 };
@@ -95,6 +117,9 @@ struct vcpu {
 	uint64_t insns;
 	uint64_t unfenced_stores;	/* DMA memory stores since the last fence */
 	bool doorbell_unfenced;
+	uint64_t mmio_writes;
+	uint64_t frames;
+	uint64_t ret_slot;	/* where the return address is, 0: unknown */
 };
 
 static struct fn fns[MAX_FNS + 1];	/* the run marker is fns[MAX_FNS] */
@@ -197,6 +222,15 @@ static void call_end(struct vcpu *v)
 	if (c != NULL) {
 		if (v->doorbell_unfenced)
 			c->unfenced_after++;
+		c->writes_per_call[v->mmio_writes < 2 ? v->mmio_writes : 2]++;
+		if (v->ret_slot == 0) {
+			c->unknown_calls++;
+		} else if (v->frames == 0) {
+			c->empty_call_writes += v->mmio_writes;
+		} else {
+			c->nonempty_calls++;
+			c->frames += v->frames;
+		}
 		c->calls++;
 		c->insns += v->insns;
 		if (c->shortest_calls == 0 || v->insns < c->shortest_call) {
@@ -234,6 +268,9 @@ static void tb_exec(unsigned int vcpu_index, void *udata)
 		v->insns = 0;
 		v->unfenced_stores = 0;
 		v->doorbell_unfenced = false;
+		v->mmio_writes = 0;
+		v->frames = 0;
+		v->ret_slot = 0;
 	}
 	if (v->fn >= 0)
 		v->insns += info & TB_INSNS_MASK;
@@ -275,14 +312,24 @@ static void mem_access(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
 		return;
 	hw = qemu_plugin_get_hwaddr(info, vaddr);
 	if (hw == NULL || !qemu_plugin_hwaddr_is_io(hw)) {
-		if (store && vaddr >= dma_start && vaddr < dma_end)
+		if (!store)
+			return;
+		/* (not the CPU's pushes of an exception frame: kernel ones) */
+		if (v->ret_slot == 0 && fns[v->fn].pushes_first && vaddr < KERNEL_START)
+			v->ret_slot = vaddr + 8;
+		else if (vaddr >= dma_start && vaddr < dma_end)
 			v->unfenced_stores++;
+		else if (v->ret_slot != 0 && vaddr > v->ret_slot &&
+			 vaddr - v->ret_slot <= CALLER_STACK_SPAN)
+			v->frames++;
 		return;
 	}
 	c = current_count(v);
 	if (c == NULL)
 		return;
 	mmio_record(c, qemu_plugin_hwaddr_phys_addr(hw), store);
+	if (store)
+		v->mmio_writes++;
 	if (!fns[v->fn].is_tx)
 		return;
 	if (v->doorbell_unfenced) {
@@ -368,6 +415,14 @@ static void write_fn_counts(FILE *out, unsigned int run, int f)
 	if (c->mmio_overflow != 0)
 		fprintf(out, "run %u fn %s mmio other %" PRIu64 "\n", run + 1, name,
 			c->mmio_overflow);
+	fprintf(out, "run %u fn %s mmio_writes_per_call 0 %" PRIu64 " 1 %" PRIu64
+		" 2+ %" PRIu64 "\n", run + 1, name, c->writes_per_call[0],
+		c->writes_per_call[1], c->writes_per_call[2]);
+	if (!fns[f].is_tx)
+		fprintf(out, "run %u fn %s frames %" PRIu64 " nonempty_calls %" PRIu64
+			" empty_call_mmio_writes %" PRIu64 " unknown_calls %" PRIu64 "\n",
+			run + 1, name, c->frames, c->nonempty_calls, c->empty_call_writes,
+			c->unknown_calls);
 	if (fns[f].is_tx)
 		fprintf(out, "run %u fn %s doorbells %" PRIu64 " unfenced_before %" PRIu64
 			" unfenced_after %" PRIu64 "\n", run + 1, name, c->doorbells,
@@ -395,6 +450,20 @@ static void at_exit(qemu_plugin_id_t id, void *udata)
 		fprintf(stderr, "vdlab_count: %s: %s\n", out_path, strerror(errno));
 }
 
+/* Whether the code at @p is a PUSH of a register, after an ENDBR64 if any */
+static bool starts_with_push(const uint8_t *p, size_t len)
+{
+	if (len >= 4 && memcmp(p, "\xf3\x0f\x1e\xfa", 4) == 0) {
+		p += 4;
+		len -= 4;
+	}
+	if (len >= 2 && p[0] == 0x41) {	/* REX.B: r8 to r15 */
+		p++;
+		len--;
+	}
+	return len >= 1 && (p[0] & 0xf8) == 0x50;
+}
+
 /* NAME:ADDR:SIZE:OFFSET into @f, its bytes read from bin */
 static int parse_fn(const char *arg, struct fn *f)
 {
@@ -420,6 +489,7 @@ static int parse_fn(const char *arg, struct fn *f)
 			name, size, offset);
 		return -1;
 	}
+	f->pushes_first = starts_with_push(f->bytes, size);
 	return 0;
 }
 
